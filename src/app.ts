@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppConfig } from './config.js';
+import type { Database } from './db/connect.js';
+import { registerErrorHandler } from './errors.js';
+import { registerValidators } from './http/validation.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { usersRoutes } from './modules/users/users.routes.js';
+import adminPlugin from './plugins/admin.js';
+import authPlugin from './plugins/auth.js';
+import dbPlugin from './plugins/db.js';
+import openapiPlugin from './plugins/openapi.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: AppConfig;
+  }
+}
+
+export interface BuildOptions {
+  config: AppConfig;
+  db: Database;
+  /** Where JSON log lines go (tests capture them); stdout when omitted. */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** Request ids: a well-formed one from a proxy is kept so logs correlate, else a fresh UUID. */
+function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const incoming = req.headers['x-request-id'];
+  if (typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,128}$/.test(incoming)) return incoming;
+  return randomUUID();
+}
+
+/**
+ * Log lines carry the path without its query string (a search term can be a patient's name),
+ * never headers or bodies, so no PHI, password or token reaches a log.
+ */
+function loggerOptions(config: AppConfig, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+  return {
+    level: config.logLevel,
+    ...(stream ? { stream } : {}),
+    redact: { paths: ['req.headers', 'headers.authorization', '*.password', '*.refresh', '*.access'], remove: true },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({
+        method: req.method,
+        path: req.url.split('?')[0],
+        remoteAddress: req.ip,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+export async function buildApp({ config, db, logStream }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config, logStream),
+    genReqId: requestId,
+    requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  registerValidators(app);
+  registerErrorHandler(app);
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    // Responses of the API can hold PHI: no browser or proxy may keep a copy.
+    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/docs')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Swagger UI injects inline styles; react-admin (MUI) uses emotion's inline styles too.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Plain http on a LAN is common for an on-premises install; HSTS belongs at the TLS proxy.
+    strictTransportSecurity: false,
+  });
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, credentials: false });
+
+  await app.register(dbPlugin, { db });
+  await app.register(authPlugin, { config });
+  await app.register(openapiPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(usersRoutes);
+  await app.register(adminPlugin);
+
+  return app;
+}

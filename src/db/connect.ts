@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+export type Database = Kysely<DB>;
+
+/** better-sqlite3 cannot bind booleans or Dates; this is the one place that converts them. */
+function toSqliteParam(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
+
+type RawStatement = SQLite.Statement<unknown[], unknown>;
+
+/**
+ * Wraps better-sqlite3 for Kysely: converts parameters and keeps prepared statements by their SQL,
+ * so a query the API runs on every request is compiled by SQLite once.
+ */
+function wrapSqlite(raw: SQLite.Database) {
+  const statements = new Map<string, RawStatement>();
+  return {
+    close: () => raw.close(),
+    prepare(sqlText: string) {
+      let stmt = statements.get(sqlText);
+      if (!stmt) {
+        stmt = raw.prepare(sqlText) as RawStatement;
+        if (statements.size >= 1000) statements.clear();
+        statements.set(sqlText, stmt);
+      }
+      const s = stmt;
+      return {
+        reader: s.reader,
+        all: (params: ReadonlyArray<unknown>) => s.all(...params.map(toSqliteParam)),
+        run: (params: ReadonlyArray<unknown>) => s.run(...params.map(toSqliteParam)),
+        iterate: (params: ReadonlyArray<unknown>) => s.iterate(...params.map(toSqliteParam)),
+      };
+    },
+  };
+}
+
+export function openSqlite(file: string): Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const raw = new SQLite(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('synchronous = NORMAL');
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: wrapSqlite(raw) as never }) });
+}
+
+const timestampParser = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);
+
+/** PostgreSQL hands back the same value shapes as SQLite: numbers for int8, ISO strings for time. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8) return (v: string) => Number(v);
+    if (oid === pg.types.builtins.TIMESTAMPTZ) return (v: string) => (timestampParser(v) as Date).toISOString();
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export interface PostgresOptions {
+  /** Schema to put first on the search path (tests use one schema per file). */
+  schema?: string;
+  maxConnections?: number;
+}
+
+export function openPostgres(connectionString: string, options: PostgresOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    types: pgTypes as never,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+  });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Opens the database named by a DATABASE_URL: `sqlite:<file>`, `sqlite::memory:` or `postgres://…`. */
+export function openDatabase(databaseUrl: string): Database {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgres(databaseUrl);
+  return openSqlite(databaseUrl.replace(/^sqlite:(\/\/)?/, ''));
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/connect.js';
+import { InvalidTokenError } from '../../errors.js';
+import type { AccessClaims } from '../../plugins/auth.js';
+import { type AuditContext, recordAudit } from '../audit/audit.service.js';
+import type { UserRow } from '../users/users.repository.js';
+
+interface RefreshClaims {
+  token_type: 'refresh';
+  user_id: number;
+  jti: string;
+  fam: string;
+}
+
+export interface TokenPair {
+  access: string;
+  refresh: string;
+}
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+function nowIso() {
+  return new Date().toISOString();
+}
+
+export function signAccess(app: FastifyInstance, user: Pick<UserRow, 'id' | 'token_version'>): string {
+  const claims: AccessClaims = { token_type: 'access', user_id: user.id, ver: user.token_version, jti: randomUUID() };
+  return app.jwt.sign(claims, { expiresIn: app.config.accessTokenLifetimeSec });
+}
+
+async function issueRefresh(app: FastifyInstance, db: Database, userId: number, familyId: string, client: ClientInfo) {
+  const jti = randomUUID();
+  const lifetime = app.config.refreshTokenLifetimeSec;
+  const claims: RefreshClaims = { token_type: 'refresh', user_id: userId, jti, fam: familyId };
+  const token = app.jwt.sign(claims, { expiresIn: lifetime });
+  const now = new Date();
+  await db
+    .insertInto('refresh_tokens')
+    .values({
+      jti,
+      family_id: familyId,
+      user_id: userId,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + lifetime * 1000).toISOString(),
+      last_used_at: null,
+      used_at: null,
+      revoked_at: null,
+      client_ip: client.ip.slice(0, 64),
+      user_agent: client.userAgent.slice(0, 300),
+    })
+    .execute();
+  return token;
+}
+
+/** A new login: a new token family. */
+export async function issueTokenPair(app: FastifyInstance, db: Database, user: UserRow, client: ClientInfo): Promise<TokenPair> {
+  const refresh = await issueRefresh(app, db, user.id, randomUUID(), client);
+  return { access: signAccess(app, user), refresh };
+}
+
+function readRefresh(app: FastifyInstance, token: string, { ignoreExpiration = false } = {}): RefreshClaims {
+  try {
+    const claims = app.jwt.verify<RefreshClaims>(token, { ignoreExpiration });
+    if (claims.token_type !== 'refresh' || typeof claims.jti !== 'string') throw new Error('wrong type');
+    return claims;
+  } catch {
+    throw new InvalidTokenError('Token is invalid or expired');
+  }
+}
+
+export async function revokeFamily(db: Database, familyId: string): Promise<void> {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: nowIso() })
+    .where('family_id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+export async function revokeAllForUser(db: Database, userId: number): Promise<void> {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: nowIso() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/**
+ * Rotation: a refresh token is spent by a conditional update whose row count decides, so two
+ * concurrent uses of one token cannot both succeed. Presenting a spent token is treated as theft:
+ * the whole login (token family) is revoked.
+ */
+export async function rotateRefresh(app: FastifyInstance, token: string, client: ClientInfo, ctx: AuditContext): Promise<TokenPair> {
+  const claims = readRefresh(app, token);
+  const db = app.db;
+  const outcome = await db.transaction().execute(async (trx) => {
+    const now = nowIso();
+    const spent = await trx
+      .updateTable('refresh_tokens')
+      .set({ used_at: now, last_used_at: now })
+      .where('jti', '=', claims.jti)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(spent.numUpdatedRows) !== 1) {
+      const row = await trx
+        .selectFrom('refresh_tokens')
+        .select(['family_id', 'used_at', 'user_id'])
+        .where('jti', '=', claims.jti)
+        .executeTakeFirst();
+      if (row?.used_at) {
+        await revokeFamily(trx, row.family_id);
+        await recordAudit(trx, ctx, {
+          action: 'token_reuse_detected',
+          resourceType: 'user',
+          resourceId: row.user_id,
+          userId: row.user_id,
+          outcome: 'denied',
+        });
+        return 'reused' as const;
+      }
+      return 'invalid' as const;
+    }
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'status', 'token_version', 'user_type'])
+      .where('id', '=', claims.user_id)
+      .executeTakeFirst();
+    if (!user?.status) {
+      await revokeFamily(trx, claims.fam);
+      return 'invalid' as const;
+    }
+    const refresh = await issueRefresh(app, trx, user.id, claims.fam, client);
+    await recordAudit(trx, ctx, {
+      action: 'token_refresh',
+      resourceType: 'user',
+      resourceId: user.id,
+      userId: user.id,
+      userType: user.user_type,
+    });
+    return { access: signAccess(app, { id: user.id, token_version: user.token_version }), refresh };
+  });
+  if (outcome === 'reused') throw new InvalidTokenError('Token has already been used; this login has been revoked');
+  if (outcome === 'invalid') throw new InvalidTokenError('Token is invalid or expired');
+  return outcome;
+}
+
+/** Logout ends the login the refresh token belongs to. An expired token still logs out. */
+export async function logout(app: FastifyInstance, token: string, ctx: AuditContext): Promise<void> {
+  const claims = readRefresh(app, token, { ignoreExpiration: true });
+  await app.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('refresh_tokens').select(['family_id', 'user_id']).where('jti', '=', claims.jti).executeTakeFirst();
+    if (!row) throw new InvalidTokenError('Token is invalid or expired');
+    await revokeFamily(trx, row.family_id);
+    await recordAudit(trx, ctx, { action: 'logout', resourceType: 'user', resourceId: row.user_id, userId: row.user_id });
+  });
+}

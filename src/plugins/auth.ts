@@ -1,0 +1,80 @@
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AppConfig } from '../config.js';
+import { ForbiddenError, InvalidTokenError, NotAuthenticatedError } from '../errors.js';
+import { findUserById, type UserRow } from '../modules/users/users.repository.js';
+
+export type UserType = UserRow['user_type'];
+
+/** What a guard puts on the request: the caller, loaded fresh from the database. */
+export type CurrentUser = Omit<UserRow, 'password'>;
+
+export interface AccessClaims {
+  token_type: 'access';
+  user_id: number;
+  ver: number;
+  jti: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    currentUser: CurrentUser | null;
+  }
+  interface FastifyInstance {
+    authenticate: preHandlerHookHandler;
+    requireUserType: (...types: UserType[]) => preHandlerHookHandler[];
+  }
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/**
+ * Bearer-token guard. The user is loaded on every request, so deactivating an account, deleting
+ * it, or bumping its token version (password change, revoke sessions) cuts it off at once.
+ */
+async function authenticatePlugin(app: FastifyInstance, opts: { config: AppConfig }) {
+  await app.register(fastifyJwt, {
+    secret: opts.config.jwtSecret,
+    sign: { algorithm: 'HS256' },
+    verify: { algorithms: ['HS256'] },
+  });
+  app.decorateRequest('currentUser', null);
+
+  const authenticate: preHandlerHookHandler = async function (this: FastifyInstance, request) {
+    const token = bearerToken(request);
+    if (!token) throw new NotAuthenticatedError();
+    let claims: AccessClaims;
+    try {
+      claims = app.jwt.verify<AccessClaims>(token);
+    } catch {
+      throw new InvalidTokenError();
+    }
+    if (claims.token_type !== 'access' || !Number.isInteger(claims.user_id)) throw new InvalidTokenError();
+    const user = await findUserById(app.db, claims.user_id);
+    if (!user?.status || user.token_version !== claims.ver) throw new InvalidTokenError();
+    const { password: _password, ...current } = user;
+    request.currentUser = current;
+  };
+
+  app.decorate('authenticate', authenticate);
+  app.decorate('requireUserType', (...types: UserType[]) => [
+    authenticate,
+    async (request: FastifyRequest) => {
+      if (!request.currentUser || !types.includes(request.currentUser.user_type)) throw new ForbiddenError();
+    },
+  ]);
+}
+
+export default fp(authenticatePlugin, { name: 'auth', dependencies: ['db'] });
+
+/** The authenticated caller; only call behind a guard. */
+export function caller(request: FastifyRequest): CurrentUser {
+  if (!request.currentUser) throw new NotAuthenticatedError();
+  return request.currentUser;
+}
