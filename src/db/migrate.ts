@@ -1,5 +1,6 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as initial from './migrations/2026120301_initial.js';
+import { dialectOf } from './portable.js';
 
 /** Migrations are listed in code (not read from a folder) so the built bundle and tests agree. */
 const migrations: Record<string, Migration> = {
@@ -11,12 +12,20 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the schema types hold
 type AnyDb = Kysely<any>;
 
-export function migrator(db: AnyDb): Migrator {
+/**
+ * On PostgreSQL the migration tables are pinned to the connection's current schema: Kysely
+ * otherwise looks for them in every schema of the database and can find another tenant's.
+ */
+export async function migrator(db: AnyDb): Promise<Migrator> {
+  if (dialectOf(db) === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    return new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema ?? 'public' });
+  }
   return new Migrator({ db, provider });
 }
 
 export async function migrateToLatest(db: AnyDb): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest();
+  const { error, results } = await (await migrator(db)).migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
