@@ -18,6 +18,8 @@ export interface AppConfig {
   readonly logLevel: string;
   readonly corsOrigins: readonly string[];
   readonly redisUrl: string | null;
+  /** Prefix of every Redis key, so several installations (or test runs) can share one Redis. */
+  readonly redisKeyPrefix: string;
   readonly trustProxy: boolean;
   readonly bodyLimit: number;
   readonly requestTimeoutMs: number;
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel,
     corsOrigins,
     redisUrl,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'customehr:',
     trustProxy: boolSetting(env, 'TRUST_PROXY', false, problems),
     bodyLimit: intSetting(env, 'BODY_LIMIT', 1024 * 1024, problems, { min: 1024, max: 100 * 1024 * 1024 }),
     requestTimeoutMs: intSetting(env, 'REQUEST_TIMEOUT_MS', 30000, problems, { min: 100, max: 600000 }),
@@ -144,6 +147,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'silent',
     corsOrigins: [],
     redisUrl: null,
+    redisKeyPrefix: 'customehr-test:',
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     requestTimeoutMs: 30000,

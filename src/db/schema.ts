@@ -120,6 +120,30 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface UserMfaTable {
+  user_id: number;
+  secret_enc: string;
+  enabled: boolean | number;
+  last_used_step: number;
+  created_at: string;
+  confirmed_at: string | null;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface SecuritySettingsTable {
+  id: number;
+  mfa_required: boolean | number;
+  updated_at: string;
+  updated_by: number | null;
+}
+
 export interface DB {
   users: UsersTable;
   clinician_users: CliniciansTable;
@@ -128,4 +152,7 @@ export interface DB {
   appointments: AppointmentsTable;
   refresh_tokens: RefreshTokensTable;
   audit_events: AuditEventsTable;
+  user_mfa: UserMfaTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  security_settings: SecuritySettingsTable;
 }
