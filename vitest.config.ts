@@ -15,7 +15,12 @@ export default defineConfig({
     projects: [
       { extends: true, test: { ...shared, name: 'sqlite', env: { TEST_DB: 'sqlite' } } },
       ...(postgresUrl
-        ? [{ extends: true, test: { ...shared, name: 'postgres', exclude: ['test/browser/**', 'test/cli/**'], env: { TEST_DB: 'postgres' } } }]
+        ? [
+            {
+              extends: true as const,
+              test: { ...shared, name: 'postgres', exclude: ['test/browser/**', 'test/cli/**'], env: { TEST_DB: 'postgres' } },
+            },
+          ]
         : []),
     ],
   },
