@@ -18,6 +18,8 @@ import openapiPlugin from './plugins/openapi.js';
 declare module 'fastify' {
   interface FastifyInstance {
     config: AppConfig;
+    /** "METHOD /path" of every route, for the test that checks the OpenAPI document covers them. */
+    routeList: string[];
   }
 }
 
@@ -69,7 +71,17 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
+  const routeList: string[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    if ((route.schema as { hide?: boolean } | undefined)?.hide) return;
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeList.push(`${method} ${route.url}`);
+    }
+  });
   registerValidators(app);
+  // The API speaks JSON only; a text/plain body is "unsupported media type" (415), as in DRF.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { cast } from '../helpers/factories.js';
+
+describe('error handling', () => {
+  let t: TestApp;
+  let staff: Record<string, string>;
+  beforeAll(async () => {
+    t = await buildTestApp({ bodyLimit: 4096 });
+    staff = (await cast(t.app)).staff.headers;
+  });
+  afterAll(() => t.close());
+
+  it('malformed JSON is a 400 with a DRF-style detail', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/users/',
+      headers: { ...staff, 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toMatch(/^JSON parse error/);
+  });
+
+  it('an empty JSON body is a 400, not a 500', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/login/', headers: { 'content-type': 'application/json' }, payload: '' });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('a non-object JSON body is a field error', async () => {
+    for (const payload of ['[]', '"text"', '42', 'null']) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/login/', headers: { 'content-type': 'application/json' }, payload });
+      expect(res.statusCode, payload).toBe(400);
+    }
+  });
+
+  it('wrong types are field errors, one message list per field', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/users/',
+      headers: staff,
+      payload: { name: 12, email: ['a'], password: true, status: 'yes', user_type: 'admin', linked_patient: 'abc' },
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    for (const field of ['name', 'email', 'password', 'status', 'user_type', 'linked_patient']) {
+      expect(body[field], field).toEqual([expect.any(String)]);
+    }
+    expect(body.user_type[0]).toMatch(/staff, provider, patient/);
+  });
+
+  it('ids that cannot exist are 404, never 5xx', async () => {
+    for (const id of ['abc', '99999999999999999999', '-1', '0', '1.5', '1e3', '%00']) {
+      const res = await t.app.inject({ url: `/api/users/${id}/`, headers: staff });
+      expect(res.statusCode, id).toBe(404);
+      expect(res.json()).toEqual({ detail: 'Not found.' });
+    }
+  });
+
+  it('an unknown path is a JSON 404', async () => {
+    const res = await t.app.inject({ url: '/api/nothing-here/', headers: staff });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ detail: 'Not found.' });
+  });
+
+  it('answers with and without the trailing slash', async () => {
+    for (const url of ['/api/users/me', '/api/users/me/', '/api/users', '/api/users/']) {
+      expect((await t.app.inject({ url, headers: staff })).statusCode, url).toBe(200);
+    }
+  });
+
+  it('an unsupported content type is 415', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/login/', headers: { 'content-type': 'text/plain' }, payload: 'email=a' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toHaveProperty('detail');
+  });
+
+  it('a body over the limit is 413', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/login/', payload: { email: 'a@b.c', password: 'x'.repeat(10_000) } });
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('bad query parameters are 400 with the field named', async () => {
+    const res = await t.app.inject({ url: '/api/users/?page=abc', headers: staff });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toHaveProperty('page');
+  });
+
+  it('marks API responses no-store and carries a request id', async () => {
+    const res = await t.app.inject({ url: '/api/users/me/', headers: { ...staff, 'x-request-id': 'trace-abc-12345' } });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-request-id']).toBe('trace-abc-12345');
+    const odd = await t.app.inject({ url: '/api/users/me/', headers: { ...staff, 'x-request-id': 'bad id with spaces' } });
+    expect(odd.headers['x-request-id']).not.toBe('bad id with spaces');
+  });
+});
