@@ -1,0 +1,81 @@
+import EventIcon from '@mui/icons-material/Event';
+import LocalHospitalIcon from '@mui/icons-material/LocalHospital';
+import PeopleIcon from '@mui/icons-material/People';
+import PersonIcon from '@mui/icons-material/Person';
+import ScheduleIcon from '@mui/icons-material/Schedule';
+import { Admin, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
+import { authProvider } from './authProvider';
+import { Dashboard } from './Dashboard';
+import { dataProvider } from './dataProvider';
+import { LoginPage } from './LoginPage';
+import { AppointmentCreate, AppointmentEdit, AppointmentList, AppointmentShow } from './resources/appointments';
+import { ClinicianCreate, ClinicianEdit, ClinicianList, ClinicianShow } from './resources/clinicians';
+import { PatientCreate, PatientEdit, PatientList, PatientShow } from './resources/patients';
+import { BulkSlots, SlotCreate, SlotEdit, SlotList, SlotShow } from './resources/slots';
+import { UserCreate, UserEdit, UserList, UserShow } from './resources/users';
+
+export function App() {
+  return (
+    <Admin
+      title="customehr admin"
+      basename="/admin"
+      dataProvider={dataProvider}
+      authProvider={authProvider}
+      loginPage={LoginPage}
+      dashboard={Dashboard}
+      requireAuth
+      disableTelemetry
+    >
+      <Resource
+        name="appointments"
+        icon={EventIcon}
+        list={AppointmentList}
+        show={AppointmentShow}
+        create={AppointmentCreate}
+        edit={AppointmentEdit}
+        recordRepresentation={(r) => `Appointment #${r.id}`}
+      />
+      <Resource
+        name="appointment-slots"
+        options={{ label: 'Appointment slots' }}
+        icon={ScheduleIcon}
+        list={SlotList}
+        show={SlotShow}
+        create={SlotCreate}
+        edit={SlotEdit}
+        recordRepresentation={(r) => `Slot #${r.id}`}
+      >
+        <Route path="bulk" element={<BulkSlots />} />
+      </Resource>
+      <Resource
+        name="patients"
+        icon={PersonIcon}
+        list={PatientList}
+        show={PatientShow}
+        create={PatientCreate}
+        edit={PatientEdit}
+        recordRepresentation={(r) => `${r.first_name} ${r.last_name}`}
+      />
+      <Resource
+        name="clinician-users"
+        options={{ label: 'Clinicians' }}
+        icon={LocalHospitalIcon}
+        list={ClinicianList}
+        show={ClinicianShow}
+        create={ClinicianCreate}
+        edit={ClinicianEdit}
+        recordRepresentation={(r) => `${r.firstname} ${r.lastname}`}
+      />
+      <Resource
+        name="users"
+        icon={PeopleIcon}
+        list={UserList}
+        show={UserShow}
+        create={UserCreate}
+        edit={UserEdit}
+        recordRepresentation={(r) => r.name || r.email}
+      />
+    </Admin>
+  );
+}

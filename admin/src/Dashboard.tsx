@@ -1,0 +1,103 @@
+import { Box, Card, CardContent, ListItemButton, ListItemText, List as MuiList, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import { RecordContextProvider, ReferenceField, Title, useGetList } from 'react-admin';
+import { Link } from 'react-router-dom';
+import { count } from './dataProvider';
+import { AppointmentWhen } from './resources/appointments';
+import { localDate, weekOf } from './time';
+
+interface Counts {
+  patients: number | null;
+  clinicians: number | null;
+  freeSlots: number | null;
+}
+
+function Stat({ label, value, to }: { label: string; value: number | null; to: string }) {
+  return (
+    <Card sx={{ flex: '1 1 180px' }}>
+      <CardContent component={Link} to={to} sx={{ display: 'block', color: 'inherit', textDecoration: 'none' }} aria-label={label}>
+        <Typography variant="body2" color="text.secondary">
+          {label}
+        </Typography>
+        <Typography variant="h4" component="p" data-testid={`stat-${to.replace(/\W/g, '')}`}>
+          {value ?? '…'}
+        </Typography>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** Home: today's appointments and a few counts (the `count` of a one-row page). */
+export function Dashboard() {
+  const today = localDate(new Date());
+  const week = weekOf(new Date());
+  const weekStart = localDate(week.start);
+  const weekEnd = localDate(week.end);
+  const [counts, setCounts] = useState<Counts>({ patients: null, clinicians: null, freeSlots: null });
+
+  useEffect(() => {
+    let live = true;
+    const settle = (p: Promise<number>) => p.catch(() => null);
+    void Promise.all([
+      settle(count('patients')),
+      settle(count('clinician-users')),
+      settle(count('appointment-slots', { is_available: true, start: weekStart, end: weekEnd })),
+    ]).then(([patients, clinicians, freeSlots]) => {
+      if (live) setCounts({ patients, clinicians, freeSlots });
+    });
+    return () => {
+      live = false;
+    };
+  }, [weekStart, weekEnd]);
+
+  const {
+    data: appointments,
+    total,
+    isPending,
+    error,
+  } = useGetList('appointments', {
+    pagination: { page: 1, perPage: 50 },
+    sort: { field: 'dateandtime', order: 'ASC' },
+    filter: { start: today, end: today },
+  });
+
+  return (
+    <Box sx={{ mt: 2, display: 'flex', flexDirection: 'column', gap: 2 }}>
+      <Title title="customehr admin" />
+      <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 2 }}>
+        <Stat label="Patients" value={counts.patients} to="/patients" />
+        <Stat label="Clinicians" value={counts.clinicians} to="/clinician-users" />
+        <Stat label="Free slots this week" value={counts.freeSlots} to="/appointment-slots" />
+      </Box>
+      <Card>
+        <CardContent>
+          <Typography variant="h6" component="h2">
+            Today's appointments {total !== undefined ? `(${total})` : ''}
+          </Typography>
+          {isPending ? <Typography variant="body2">Loading…</Typography> : null}
+          {error ? <Typography color="error">{(error as Error).message}</Typography> : null}
+          {!isPending && !error && appointments?.length === 0 ? <Typography variant="body2">No appointments today.</Typography> : null}
+          <MuiList dense>
+            {appointments?.map((a) => (
+              <RecordContextProvider key={a.id} value={a}>
+                <ListItemButton component={Link} to={`/appointments/${a.id}/show`}>
+                  <ListItemText
+                    primary={<AppointmentWhen />}
+                    secondary={
+                      <>
+                        <ReferenceField source="patient" reference="patients" link={false} />
+                        {' with '}
+                        <ReferenceField source="provider" reference="clinician-users" link={false} />
+                        {` · ${String(a.status).replace(/_/g, ' ')}`}
+                      </>
+                    }
+                  />
+                </ListItemButton>
+              </RecordContextProvider>
+            ))}
+          </MuiList>
+        </CardContent>
+      </Card>
+    </Box>
+  );
+}

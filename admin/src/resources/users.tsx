@@ -1,0 +1,193 @@
+import {
+  AutocompleteInput,
+  BooleanField,
+  BooleanInput,
+  Create,
+  DataTable,
+  DateField,
+  Edit,
+  EditButton,
+  EmailField,
+  email as emailValidator,
+  FormDataConsumer,
+  List,
+  minLength,
+  PasswordInput,
+  ReferenceField,
+  ReferenceInput,
+  required,
+  SaveButton,
+  SearchInput,
+  SelectField,
+  SelectInput,
+  Show,
+  SimpleForm,
+  SimpleShowLayout,
+  TextField,
+  TextInput,
+  Toolbar,
+  TopToolbar,
+} from 'react-admin';
+import { USER_ROLES, USER_TYPES } from '../choices';
+import { clinicianName, patientName } from '../names';
+
+const filters = [
+  <SearchInput key="q" source="q" alwaysOn placeholder="Search name or email" />,
+  <SelectInput key="user_type" source="user_type" choices={USER_TYPES} label="User type" />,
+  <SelectInput key="role" source="role" choices={USER_ROLES.filter((c) => c.id !== '')} label="Role" />,
+  <SelectInput
+    key="status"
+    source="status"
+    label="Status"
+    choices={[
+      { id: 'true', name: 'Active' },
+      { id: 'false', name: 'Inactive' },
+    ]}
+  />,
+];
+
+export function UserList() {
+  return (
+    <List filters={filters} sort={{ field: 'name', order: 'ASC' }}>
+      <DataTable rowClick="show" bulkActionButtons={false}>
+        <DataTable.Col source="name" />
+        <DataTable.Col source="email">
+          <EmailField source="email" />
+        </DataTable.Col>
+        <DataTable.Col source="user_type" label="Type">
+          <SelectField source="user_type" choices={USER_TYPES} />
+        </DataTable.Col>
+        <DataTable.Col source="role" disableSort>
+          <SelectField source="role" choices={USER_ROLES} />
+        </DataTable.Col>
+        <DataTable.Col source="status" label="Active" disableSort>
+          <BooleanField source="status" />
+        </DataTable.Col>
+        <DataTable.Col source="last_login" label="Last sign-in">
+          <DateField source="last_login" showTime />
+        </DataTable.Col>
+      </DataTable>
+    </List>
+  );
+}
+
+export function UserShow() {
+  return (
+    <Show
+      actions={
+        <TopToolbar>
+          <EditButton />
+        </TopToolbar>
+      }
+    >
+      <SimpleShowLayout>
+        <TextField source="id" />
+        <TextField source="name" />
+        <EmailField source="email" />
+        <TextField source="contactnumber" label="Contact number" />
+        <SelectField source="user_type" choices={USER_TYPES} label="User type" />
+        <SelectField source="role" choices={USER_ROLES} />
+        <BooleanField source="status" label="Active" />
+        <ReferenceField source="linked_patient" reference="patients" label="Linked patient" emptyText="—">
+          <TextField source="last_name" />
+        </ReferenceField>
+        <ReferenceField source="linked_clinician" reference="clinician-users" label="Linked clinician" emptyText="—">
+          <TextField source="lastname" />
+        </ReferenceField>
+        <DateField source="date_joined" showTime label="Joined" />
+        <DateField source="last_login" showTime label="Last sign-in" emptyText="never" />
+      </SimpleShowLayout>
+    </Show>
+  );
+}
+
+/** The link input matching the chosen user type: a searchable list of patients or clinicians. */
+function LinkInputs() {
+  return (
+    <FormDataConsumer<{ user_type?: string }>>
+      {({ formData }) => {
+        if (formData.user_type === 'patient') {
+          return (
+            <ReferenceInput source="linked_patient" reference="patients" sort={{ field: 'last_name', order: 'ASC' }}>
+              <AutocompleteInput
+                label="Linked patient"
+                optionText={patientName}
+                validate={required('A patient user needs a linked patient.')}
+                fullWidth
+              />
+            </ReferenceInput>
+          );
+        }
+        if (formData.user_type === 'provider') {
+          return (
+            <ReferenceInput source="linked_clinician" reference="clinician-users" sort={{ field: 'lastname', order: 'ASC' }}>
+              <AutocompleteInput
+                label="Linked clinician"
+                optionText={clinicianName}
+                validate={required('A provider user needs a linked clinician.')}
+                fullWidth
+              />
+            </ReferenceInput>
+          );
+        }
+        return null;
+      }}
+    </FormDataConsumer>
+  );
+}
+
+/** Only the link that fits the type is sent: a staff user has neither. */
+function transformLinks(data: Record<string, unknown>) {
+  const out = { ...data };
+  if (out.user_type !== 'patient') out.linked_patient = null;
+  if (out.user_type !== 'provider') out.linked_clinician = null;
+  return out;
+}
+
+function UserFields({ creating }: { creating: boolean }) {
+  return (
+    <>
+      <TextInput source="name" validate={required()} fullWidth />
+      <TextInput source="email" type="email" validate={[required(), emailValidator()]} fullWidth />
+      <PasswordInput
+        source="password"
+        label={creating ? 'Password' : 'New password (leave empty to keep)'}
+        validate={creating ? [required(), minLength(8)] : undefined}
+        autoComplete="new-password"
+        fullWidth
+      />
+      <TextInput source="contactnumber" label="Contact number" fullWidth />
+      <SelectInput source="user_type" label="User type" choices={USER_TYPES} validate={required()} />
+      <SelectInput source="role" choices={USER_ROLES} emptyText="None" />
+      <BooleanInput source="status" label="Active (can sign in)" />
+      <LinkInputs />
+    </>
+  );
+}
+
+export function UserCreate() {
+  return (
+    <Create redirect="show" transform={transformLinks}>
+      <SimpleForm defaultValues={{ user_type: 'staff', status: true, role: '' }}>
+        <UserFields creating />
+      </SimpleForm>
+    </Create>
+  );
+}
+
+export function UserEdit() {
+  return (
+    <Edit mutationMode="pessimistic" redirect="show" transform={transformLinks}>
+      {/* No delete: accounts are deactivated, not removed (audit history points at them). */}
+      <SimpleForm
+        toolbar={
+          <Toolbar>
+            <SaveButton />
+          </Toolbar>
+        }
+      >
+        <UserFields creating={false} />
+      </SimpleForm>
+    </Edit>
+  );
+}
