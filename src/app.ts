@@ -9,6 +9,7 @@ import { registerErrorHandler } from './errors.js';
 import { registerValidators } from './http/validation.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { securityRoutes } from './modules/security/security.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import adminPlugin from './plugins/admin.js';
 import authPlugin from './plugins/auth.js';
@@ -118,6 +119,7 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(usersRoutes);
+  await app.register(securityRoutes);
   await app.register(adminPlugin);
 
   return app;

@@ -70,3 +70,29 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
     .filter((k) => k !== 'updated_at' && JSON.stringify(before[k]) !== JSON.stringify(after[k]))
     .sort();
 }
+
+/**
+ * A read of PHI (HIPAA accounting of access): one event per request with the ids returned.
+ * `patientId` is set when every returned record belongs to one patient, so the trail can be
+ * filtered by patient; list events keep every id in `details.ids`.
+ */
+export async function recordRead(
+  db: Database,
+  ctx: AuditContext,
+  input: {
+    action: 'read' | 'list';
+    resourceType: string;
+    ids: readonly (number | string)[];
+    patientIds?: readonly (number | null)[];
+    details?: Record<string, unknown>;
+  },
+): Promise<void> {
+  const patients = [...new Set((input.patientIds ?? []).filter((p): p is number => p != null))];
+  await recordAudit(db, ctx, {
+    action: input.action,
+    resourceType: input.resourceType,
+    resourceId: input.action === 'read' ? (input.ids[0] ?? null) : null,
+    patientId: patients.length === 1 ? patients[0] : null,
+    details: { ...input.details, ids: input.ids, ...(patients.length > 1 ? { patient_ids: patients } : {}) },
+  });
+}

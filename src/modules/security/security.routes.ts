@@ -1,0 +1,7 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { auditRoutes } from '../audit/audit.routes.js';
+
+/** The routes of the security module, registered by app.ts in one place. */
+export const securityRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(auditRoutes);
+};

@@ -1,0 +1,176 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAudit, recordRead } from '../../src/modules/audit/audit.service.js';
+import { verifyAuditChain } from '../../src/modules/audit/audit.verify.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { cast, DEFAULT_PASSWORD, makeUser } from '../helpers/factories.js';
+
+const ctx = { userId: null, userType: 'test', clientIp: '127.0.0.1', requestId: 'test' };
+
+describe('audit trail API', () => {
+  let t: TestApp;
+  let people: Awaited<ReturnType<typeof cast>>;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    people = await cast(t.app);
+  });
+  afterAll(() => t.close());
+
+  it('records login success and failure and lets staff filter them', async () => {
+    const user = await makeUser(t.db, { email: 'audited.login@example.com' });
+    const bad = await t.app.inject({ method: 'POST', url: '/api/login/', payload: { email: user.email, password: 'wrong-password-123' } });
+    expect(bad.statusCode).toBe(400);
+    const good = await t.app.inject({ method: 'POST', url: '/api/login/', payload: { email: user.email, password: DEFAULT_PASSWORD } });
+    expect(good.statusCode).toBe(200);
+
+    const res = await t.app.inject({ url: `/api/audit-events/?user=${user.id}&action=login&ordering=id`, headers: people.staff.headers });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.count).toBe(2);
+    expect(body.results.map((e: { outcome: string }) => e.outcome)).toEqual(['failure', 'success']);
+    expect(body.results[0]).toMatchObject({ user: user.id, resource_type: 'user', resource_id: String(user.id), client_ip: '127.0.0.1' });
+    expect(body.results[0].details).toEqual({ reason: 'bad_password' });
+    expect(body.results[1].request_id).toBe(good.headers['x-request-id']);
+    expect(res.headers['cache-control']).toBe('no-store');
+
+    const failures = await t.app.inject({ url: `/api/audit-events/?user=${user.id}&outcome=failure`, headers: people.staff.headers });
+    expect(failures.json().count).toBe(1);
+  });
+
+  it('filters by patient, resource and date range', async () => {
+    await recordRead(t.db, ctx, { action: 'read', resourceType: 'patient', ids: [424242], patientIds: [424242] });
+    await recordRead(t.db, ctx, { action: 'list', resourceType: 'patient', ids: [424242, 434343], patientIds: [424242, 434343] });
+    const byPatient = await t.app.inject({ url: '/api/audit-events/?patient=424242', headers: people.staff.headers });
+    expect(byPatient.json().count).toBe(1);
+    expect(byPatient.json().results[0]).toMatchObject({ action: 'read', resource_type: 'patient', resource_id: '424242', patient: 424242 });
+    const list = await t.app.inject({ url: '/api/audit-events/?resource_type=patient&action=list', headers: people.staff.headers });
+    expect(list.json().results[0].details).toEqual({ ids: [424242, 434343], patient_ids: [424242, 434343] });
+    const byId = await t.app.inject({ url: '/api/audit-events/?resource_type=patient&resource_id=424242', headers: people.staff.headers });
+    expect(byId.json().count).toBe(1);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const inRange = await t.app.inject({
+      url: `/api/audit-events/?start=${today}&end=${today}&patient=424242`,
+      headers: people.staff.headers,
+    });
+    expect(inRange.json().count).toBe(1);
+    const past = await t.app.inject({ url: '/api/audit-events/?end=2000-01-01&patient=424242', headers: people.staff.headers });
+    expect(past.json().count).toBe(0);
+    const future = await t.app.inject({ url: '/api/audit-events/?start=2999-01-01T00:00:00Z', headers: people.staff.headers });
+    expect(future.json().count).toBe(0);
+    const badDate = await t.app.inject({ url: '/api/audit-events/?start=yesterday', headers: people.staff.headers });
+    expect(badDate.statusCode).toBe(400);
+  });
+
+  it('retrieves one event and records that staff read the trail', async () => {
+    const list = await t.app.inject({ url: '/api/audit-events/?page_size=1', headers: people.staff.headers });
+    const id = list.json().results[0].id;
+    const one = await t.app.inject({ url: `/api/audit-events/${id}/`, headers: people.staff.headers });
+    expect(one.statusCode).toBe(200);
+    expect(one.json().id).toBe(id);
+    const reads = await t.app.inject({
+      url: `/api/audit-events/?resource_type=audit_event&user=${people.staff.user.id}`,
+      headers: people.staff.headers,
+    });
+    expect(reads.json().count).toBeGreaterThanOrEqual(2);
+    expect((await t.app.inject({ url: '/api/audit-events/99999999/', headers: people.staff.headers })).statusCode).toBe(404);
+  });
+
+  it('is staff only', async () => {
+    expect((await t.app.inject({ url: '/api/audit-events/' })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/api/audit-events/', headers: people.provider.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: '/api/audit-events/', headers: people.patient.headers })).statusCode).toBe(403);
+  });
+
+  it('has no route that changes or deletes an event', async () => {
+    const before = await t.db.selectFrom('audit_events').select(['id', 'hash']).orderBy('id').execute();
+    const id = before[0].id;
+    for (const [method, url] of [
+      ['POST', '/api/audit-events/'],
+      ['PUT', `/api/audit-events/${id}/`],
+      ['PATCH', `/api/audit-events/${id}/`],
+      ['DELETE', `/api/audit-events/${id}/`],
+      ['DELETE', '/api/audit-events/'],
+    ] as const) {
+      const res = await t.app.inject({ method, url, headers: people.staff.headers, payload: { action: 'x' } });
+      expect(res.statusCode).toBe(405);
+      expect(res.json()).toEqual({ detail: 'Method not allowed.' });
+    }
+    const after = await t.db
+      .selectFrom('audit_events')
+      .select(['id', 'hash'])
+      .where('id', '<=', before[before.length - 1].id)
+      .orderBy('id')
+      .execute();
+    expect(after).toEqual(before);
+  });
+});
+
+describe('audit chain verification', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(() => t.close());
+
+  async function fresh(n: number): Promise<number[]> {
+    await t.db.deleteFrom('audit_events').execute();
+    for (let i = 0; i < n; i++)
+      await recordAudit(t.db, ctx, { action: 'update', resourceType: 'patient', resourceId: i, details: { fields: ['city'] } });
+    return (await t.db.selectFrom('audit_events').select('id').orderBy('id').execute()).map((r) => r.id);
+  }
+
+  it('accepts an intact chain, empty or long', async () => {
+    await fresh(0);
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, count: 0 });
+    await fresh(25);
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, count: 25 });
+  });
+
+  it('names an edited event', async () => {
+    const ids = await fresh(6);
+    await t.db.updateTable('audit_events').set({ details: '{"fields":["last_name"]}' }).where('id', '=', ids[3]).execute();
+    const result = await verifyAuditChain(t.db);
+    expect(result).toMatchObject({ ok: false, brokenId: ids[3], reason: 'edited', count: 3 });
+  });
+
+  it('names the event after an edit that also re-computed its own hash', async () => {
+    const ids = await fresh(6);
+    // A forger who edits a row and re-computes its hash still breaks the link of the next one.
+    const { eventHash } = await import('../../src/modules/audit/audit.chain.js');
+    const row = await t.db.selectFrom('audit_events').selectAll().where('id', '=', ids[2]).executeTakeFirstOrThrow();
+    const forged = { ...row, outcome: 'failure' };
+    await t.db
+      .updateTable('audit_events')
+      .set({ outcome: 'failure', hash: eventHash(row.prev_hash, forged) })
+      .where('id', '=', ids[2])
+      .execute();
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenId: ids[3], reason: 'removed_before' });
+  });
+
+  it('names the event after a deleted one', async () => {
+    const ids = await fresh(6);
+    await t.db.deleteFrom('audit_events').where('id', '=', ids[2]).execute();
+    const result = await verifyAuditChain(t.db);
+    expect(result).toMatchObject({ ok: false, brokenId: ids[3], reason: 'removed_before', count: 2 });
+    if (!result.ok) expect(result.message).toContain(`event ${ids[3]}`);
+  });
+
+  it('detects a chain whose beginning was cut off', async () => {
+    const ids = await fresh(4);
+    await t.db.deleteFrom('audit_events').where('id', '=', ids[0]).execute();
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenId: ids[1], reason: 'chain_cut' });
+  });
+
+  it('walks past the batch size', async () => {
+    await fresh(0);
+    // Bulk-append 1,203 chained events quickly through one transaction.
+    await t.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 1203; i++) await recordAudit(trx, ctx, { action: 'read', resourceType: 'patient', resourceId: i });
+    });
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, count: 1203 });
+    const mid = await t.db.selectFrom('audit_events').select('id').orderBy('id').offset(1100).limit(1).executeTakeFirstOrThrow();
+    await sql`update audit_events set client_ip = '10.0.0.1' where id = ${mid.id}`.execute(t.db);
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenId: mid.id, reason: 'edited', count: 1100 });
+  });
+});
