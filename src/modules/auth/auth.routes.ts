@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { pick } from '../../http/schemas.js';
 import { auditContext } from '../audit/audit.service.js';
+import { authRateLimit } from '../security/throttle.plugin.js';
 import { presentUser } from '../users/users.service.js';
 import { LoginBody, LoginResponse, RefreshBody, TokenPairResponse } from './auth.schemas.js';
 import { login } from './login.service.js';
@@ -18,6 +19,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/login/',
     {
+      config: { rateLimit: authRateLimit(app) },
       schema: {
         tags,
         summary: 'Log in with email and password',
@@ -36,6 +38,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/token/refresh/',
     {
+      config: { rateLimit: authRateLimit(app) },
       schema: {
         tags,
         summary: 'Exchange a refresh token for a new pair',

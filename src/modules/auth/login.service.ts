@@ -19,8 +19,24 @@ export async function login(
   ctx: AuditContext,
 ): Promise<{ user: UserRow; tokens: TokenPair }> {
   const user = await findUserByEmail(app.db, email);
+  try {
+    await app.loginThrottle.assertAllowed(email, client.ip);
+  } catch (err) {
+    // Locked: the password is not even checked, so a right guess now is not revealed.
+    await recordAudit(app.db, ctx, {
+      action: 'login',
+      resourceType: 'user',
+      resourceId: user?.id ?? null,
+      userId: user?.id ?? null,
+      userType: user?.user_type ?? '',
+      outcome: 'denied',
+      details: { reason: 'locked' },
+    });
+    throw err;
+  }
   const passwordOk = await verifyPassword(user?.password, password);
   if (!user || !passwordOk || !user.status) {
+    await app.loginThrottle.recordFailure(email, client.ip);
     await recordAudit(app.db, ctx, {
       action: 'login',
       resourceType: 'user',
@@ -32,11 +48,13 @@ export async function login(
     });
     throw ValidationError.field('non_field_errors', BAD_CREDENTIALS);
   }
-  return app.db.transaction().execute(async (trx) => {
+  const done = await app.db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
     await trx.updateTable('users').set({ last_login: now }).where('id', '=', user.id).execute();
     const tokens = await issueTokenPair(app, trx, user, client);
     await recordAudit(trx, ctx, { action: 'login', resourceType: 'user', resourceId: user.id, userId: user.id, userType: user.user_type });
     return { user: { ...user, last_login: now }, tokens };
   });
+  await app.loginThrottle.recordSuccess(email);
+  return done;
 }
