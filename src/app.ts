@@ -8,8 +8,11 @@ import type { Database } from './db/connect.js';
 import { registerErrorHandler } from './errors.js';
 import { registerValidators } from './http/validation.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { cliniciansRoutes } from './modules/clinicians/clinicians.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { patientsRoutes } from './modules/patients/patients.routes.js';
 import { securityRoutes } from './modules/security/security.routes.js';
+import throttlePlugin from './modules/security/throttle.plugin.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import adminPlugin from './plugins/admin.js';
 import authPlugin from './plugins/auth.js';
@@ -116,9 +119,13 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   await app.register(authPlugin, { config });
   await app.register(openapiPlugin);
 
+  await app.register(throttlePlugin);
+
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(usersRoutes);
+  await app.register(cliniciansRoutes);
+  await app.register(patientsRoutes);
   await app.register(securityRoutes);
   await app.register(adminPlugin);
 
