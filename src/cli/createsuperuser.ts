@@ -17,8 +17,11 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-/** Asks on the terminal; the password prompt mutes what is typed. */
-async function ask(question: string, hidden = false): Promise<string> {
+/**
+ * One prompt session for all questions (piped input is read line by line); on a terminal the
+ * password prompts mute what is typed.
+ */
+function prompter() {
   let muted = false;
   const output = new Writable({
     write(chunk, _enc, done) {
@@ -27,12 +30,30 @@ async function ask(question: string, hidden = false): Promise<string> {
     },
   });
   const rl = createInterface({ input: process.stdin, output, terminal: process.stdin.isTTY === true });
-  const pending = rl.question(question);
-  muted = hidden;
-  const answer = await pending;
-  rl.close();
-  if (hidden) process.stdout.write('\n');
-  return answer;
+  const lines: string[] = [];
+  const waiting: ((line: string | undefined) => void)[] = [];
+  let closed = false;
+  rl.on('line', (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else lines.push(line);
+  });
+  rl.on('close', () => {
+    closed = true;
+    for (const w of waiting.splice(0)) w(undefined);
+  });
+  return {
+    async ask(question: string, hidden = false): Promise<string> {
+      output.write(question);
+      muted = hidden;
+      const line = lines.length > 0 ? lines.shift() : closed ? undefined : await new Promise<string | undefined>((r) => waiting.push(r));
+      muted = false;
+      if (hidden) output.write('\n');
+      if (line === undefined) throw new SuperuserInputError('input ended before every value was given.');
+      return line;
+    },
+    close: () => rl.close(),
+  };
 }
 
 async function main() {
@@ -41,15 +62,24 @@ async function main() {
     console.log(USAGE);
     return;
   }
-  const email = typeof args.email === 'string' ? args.email : await ask('Email: ');
-  const name = typeof args.name === 'string' ? args.name : await ask('Name: ');
+  const needsPrompt =
+    typeof args.email !== 'string' || typeof args.name !== 'string' || (typeof args.password !== 'string' && !args['password-stdin']);
+  const prompt = needsPrompt ? prompter() : null;
+  let email: string;
+  let name: string;
   let password: string;
-  if (typeof args.password === 'string') password = args.password;
-  else if (args['password-stdin']) password = await readStdin();
-  else {
-    password = await ask('Password: ', true);
-    const again = await ask('Password (again): ', true);
-    if (again !== password) throw new SuperuserInputError("password: the two passwords didn't match.");
+  try {
+    email = typeof args.email === 'string' ? args.email : await prompt!.ask('Email: ');
+    name = typeof args.name === 'string' ? args.name : await prompt!.ask('Name: ');
+    if (typeof args.password === 'string') password = args.password;
+    else if (args['password-stdin']) password = await readStdin();
+    else {
+      password = await prompt!.ask('Password: ', true);
+      const again = await prompt!.ask('Password (again): ', true);
+      if (again !== password) throw new SuperuserInputError("password: the two passwords didn't match.");
+    }
+  } finally {
+    prompt?.close();
   }
 
   const config = loadConfig();
