@@ -36,7 +36,7 @@ export async function createTestDatabase(options: { sqliteFile?: string } = {}):
       dialect: 'postgres',
       schema,
       async destroy() {
-        await db.destroy();
+        await db.destroy().catch(() => {});
         const c = new pg.Client({ connectionString: postgresUrl });
         await c.connect();
         await c.query(`drop schema if exists ${schema} cascade`);
