@@ -42,7 +42,11 @@ export function constraintViolation(err: unknown): ConstraintViolation | null {
   if (code === '23502') return { kind: 'not_null', detail: pgDetail };
   const sqliteDetail = message.replace(/^[A-Z ]+constraint failed:\s*/i, '');
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return { kind: 'unique', detail: sqliteDetail };
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return { kind: 'foreign_key', detail: sqliteDetail };
+  // ON DELETE RESTRICT is enforced by SQLite as a trigger: code SQLITE_CONSTRAINT_TRIGGER, with
+  // the message "FOREIGN KEY constraint failed".
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || (code === 'SQLITE_CONSTRAINT_TRIGGER' && /FOREIGN KEY constraint failed/i.test(message))) {
+    return { kind: 'foreign_key', detail: sqliteDetail };
+  }
   if (code === 'SQLITE_CONSTRAINT_CHECK') return { kind: 'check', detail: sqliteDetail };
   if (code === 'SQLITE_CONSTRAINT_NOTNULL') return { kind: 'not_null', detail: sqliteDetail };
   return null;
