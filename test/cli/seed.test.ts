@@ -19,7 +19,8 @@ function seedCli(args: string[]) {
   });
 }
 
-describe('npm run seed', () => {
+// Each CLI run starts tsx: several seconds on a busy two-core machine.
+describe('npm run seed', { timeout: 180_000 }, () => {
   let dir: string;
   let file: string;
   let db: Database;
@@ -30,7 +31,7 @@ describe('npm run seed', () => {
     file = path.join(dir, 'demo.sqlite');
     first = seedCli(['--patients', '40', '--providers', '2', '--staff', '2', '--seed', '3', '--database-url', `sqlite:${file}`]);
     db = openSqlite(file);
-  });
+  }, 180_000);
   afterAll(async () => {
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });
