@@ -12,6 +12,7 @@ import { cliniciansRoutes } from './modules/clinicians/clinicians.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { patientsRoutes } from './modules/patients/patients.routes.js';
 import { securityRoutes } from './modules/security/security.routes.js';
+import { slotsRoutes } from './modules/slots/slots.routes.js';
 import throttlePlugin from './modules/security/throttle.plugin.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import adminPlugin from './plugins/admin.js';
@@ -124,6 +125,7 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(usersRoutes);
+  await app.register(slotsRoutes);
   await app.register(cliniciansRoutes);
   await app.register(patientsRoutes);
   await app.register(securityRoutes);
