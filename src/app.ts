@@ -12,8 +12,8 @@ import { cliniciansRoutes } from './modules/clinicians/clinicians.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { patientsRoutes } from './modules/patients/patients.routes.js';
 import { securityRoutes } from './modules/security/security.routes.js';
-import { slotsRoutes } from './modules/slots/slots.routes.js';
 import throttlePlugin from './modules/security/throttle.plugin.js';
+import { slotsRoutes } from './modules/slots/slots.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import adminPlugin from './plugins/admin.js';
 import authPlugin from './plugins/auth.js';
@@ -125,9 +125,9 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(usersRoutes);
-  await app.register(slotsRoutes);
   await app.register(cliniciansRoutes);
   await app.register(patientsRoutes);
+  await app.register(slotsRoutes);
   await app.register(securityRoutes);
   await app.register(adminPlugin);
 
