@@ -15,11 +15,15 @@ export interface AccessClaims {
   user_id: number;
   ver: number;
   jti: string;
+  /** The login (refresh-token family) this token was issued for; absent on tokens made without one. */
+  sid?: string;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     currentUser: CurrentUser | null;
+    /** The caller's login (refresh-token family), when their access token names one. */
+    sessionId: string | null;
   }
   interface FastifyInstance {
     authenticate: preHandlerHookHandler;
@@ -45,6 +49,7 @@ async function authenticatePlugin(app: FastifyInstance, opts: { config: AppConfi
     verify: { algorithms: ['HS256'] },
   });
   app.decorateRequest('currentUser', null);
+  app.decorateRequest('sessionId', null);
 
   const authenticate: preHandlerHookHandler = async function (this: FastifyInstance, request) {
     const token = bearerToken(request);
@@ -58,6 +63,19 @@ async function authenticatePlugin(app: FastifyInstance, opts: { config: AppConfi
     if (claims.token_type !== 'access' || !Number.isInteger(claims.user_id)) throw new InvalidTokenError();
     const user = await findUserById(app.db, claims.user_id);
     if (!user?.status || user.token_version !== claims.ver) throw new InvalidTokenError();
+    if (typeof claims.sid === 'string') {
+      // A login that was logged out or revoked ends its access tokens now, not when they expire.
+      const live = await app.db
+        .selectFrom('refresh_tokens')
+        .select('id')
+        .where('family_id', '=', claims.sid)
+        .where('user_id', '=', user.id)
+        .where('revoked_at', 'is', null)
+        .limit(1)
+        .executeTakeFirst();
+      if (!live) throw new InvalidTokenError();
+      request.sessionId = claims.sid;
+    }
     const { password: _password, ...current } = user;
     request.currentUser = current;
   };

@@ -27,8 +27,18 @@ function nowIso() {
   return new Date().toISOString();
 }
 
-export function signAccess(app: FastifyInstance, user: Pick<UserRow, 'id' | 'token_version'>): string {
-  const claims: AccessClaims = { token_type: 'access', user_id: user.id, ver: user.token_version, jti: randomUUID() };
+/**
+ * `sid` names the login (refresh-token family) the access token belongs to, so revoking that one
+ * login (logout, a revoked session, a detected refresh-token theft) stops its access tokens too.
+ */
+export function signAccess(app: FastifyInstance, user: Pick<UserRow, 'id' | 'token_version'>, sid?: string): string {
+  const claims: AccessClaims = {
+    token_type: 'access',
+    user_id: user.id,
+    ver: user.token_version,
+    jti: randomUUID(),
+    ...(sid ? { sid } : {}),
+  };
   return app.jwt.sign(claims, { expiresIn: app.config.accessTokenLifetimeSec });
 }
 
@@ -58,8 +68,9 @@ async function issueRefresh(app: FastifyInstance, db: Database, userId: number, 
 
 /** A new login: a new token family. */
 export async function issueTokenPair(app: FastifyInstance, db: Database, user: UserRow, client: ClientInfo): Promise<TokenPair> {
-  const refresh = await issueRefresh(app, db, user.id, randomUUID(), client);
-  return { access: signAccess(app, user), refresh };
+  const familyId = randomUUID();
+  const refresh = await issueRefresh(app, db, user.id, familyId, client);
+  return { access: signAccess(app, user, familyId), refresh };
 }
 
 function readRefresh(app: FastifyInstance, token: string, { ignoreExpiration = false } = {}): RefreshClaims {
@@ -143,7 +154,7 @@ export async function rotateRefresh(app: FastifyInstance, token: string, client:
       userId: user.id,
       userType: user.user_type,
     });
-    return { access: signAccess(app, { id: user.id, token_version: user.token_version }), refresh };
+    return { access: signAccess(app, { id: user.id, token_version: user.token_version }, claims.fam), refresh };
   });
   if (outcome === 'reused') throw new InvalidTokenError('Token has already been used; this login has been revoked');
   if (outcome === 'invalid') throw new InvalidTokenError('Token is invalid or expired');
