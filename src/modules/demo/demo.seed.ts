@@ -239,9 +239,10 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
     },
   );
 
-  // PostgreSQL plans the API's queries from statistics; refresh them after a bulk load.
+  // After a bulk load PostgreSQL needs fresh statistics to plan the API's queries, and a vacuum
+  // to mark pages all-visible so counts and deep pages can be index-only scans.
   if (dialectOf(db) === 'postgres') {
-    await sql`analyze patients, users, clinician_users, appointment_slots, appointments`.execute(db);
+    await sql`vacuum (analyze) patients, users, clinician_users, appointment_slots, appointments`.execute(db);
   }
 
   return {
