@@ -127,7 +127,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Slot, ...pick(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => presentSlot(await changeSlot(app.db, auditContext(request), caller(request), request.params.id, request.body, true)),
+    async (request) => presentSlot(await changeSlot(app.db, auditContext(request), caller(request), request.params.id, request.body)),
   );
 
   app.patch(
@@ -145,7 +145,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      presentSlot(await changeSlot(app.db, auditContext(request), caller(request), request.params.id, request.body, false)),
+      presentSlot(await changeSlot(app.db, auditContext(request), caller(request), request.params.id, request.body)),
   );
 
   app.delete(

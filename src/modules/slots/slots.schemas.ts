@@ -48,7 +48,7 @@ export const SlotCreateBody = Type.Object(
   },
 );
 
-/** PUT replaces: dateandtime is required; omitted optional fields take their defaults. */
+/** PUT: dateandtime is required; an omitted optional field keeps its value (as in DRF). */
 export const SlotReplaceBody = SlotCreateBody;
 
 export const SlotPatchBody = Type.Object(

@@ -111,17 +111,21 @@ function bookedConflict(appointmentId: number): ConflictError {
   );
 }
 
-/** PUT (replace) and PATCH (partial). Moving a booked slot, or freeing it, is a 409. */
-export async function changeSlot(db: Database, ctx: AuditContext, actor: CurrentUser, id: number, body: SlotWrite, replace: boolean) {
+/**
+ * PUT and PATCH. As in DRF, PUT differs only in what its schema requires: an optional field it
+ * omits keeps its value (resetting is_available on a booked slot would be a surprise 409).
+ * Moving a booked slot, or making it available, is a 409.
+ */
+export async function changeSlot(db: Database, ctx: AuditContext, actor: CurrentUser, id: number, body: SlotWrite) {
   const existing = await visibleSlot(db, actor, id);
   const errors = new FieldErrorCollector();
   const provider = resolveProvider(errors, actor, body.provider, existing.provider);
-  const timezone = checkTimeZone(errors, body.timezone ?? (replace ? 'UTC' : existing.timezone));
+  const timezone = checkTimeZone(errors, body.timezone ?? existing.timezone);
   const dateandtime = body.dateandtime !== undefined ? canonicalInstant(body.dateandtime, 'dateandtime') : existing.dateandtime;
   const day = resolveDay(errors, dateandtime, timezone, body.day);
   if (provider !== existing.provider) await checkProviderExists(db, errors, provider);
   errors.throwIfAny();
-  const is_available = body.is_available ?? (replace ? true : existing.is_available);
+  const is_available = body.is_available ?? existing.is_available;
   if ((provider !== existing.provider || dateandtime !== existing.dateandtime) && (await slotExistsAt(db, provider, dateandtime, id))) {
     throw ValidationError.field('non_field_errors', UNIQUE_SLOT_MESSAGE);
   }
