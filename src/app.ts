@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import type { Database } from './db/connect.js';
 import { registerErrorHandler } from './errors.js';
 import { registerValidators } from './http/validation.js';
+import { appointmentsRoutes } from './modules/appointments/appointments.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { cliniciansRoutes } from './modules/clinicians/clinicians.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -128,6 +129,7 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   await app.register(cliniciansRoutes);
   await app.register(patientsRoutes);
   await app.register(slotsRoutes);
+  await app.register(appointmentsRoutes);
   await app.register(securityRoutes);
   await app.register(adminPlugin);
 
