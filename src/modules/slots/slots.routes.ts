@@ -144,8 +144,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Slot, ...pick(400, 401, 403, 404, 409) },
       },
     },
-    async (request) =>
-      presentSlot(await changeSlot(app.db, auditContext(request), caller(request), request.params.id, request.body)),
+    async (request) => presentSlot(await changeSlot(app.db, auditContext(request), caller(request), request.params.id, request.body)),
   );
 
   app.delete(
