@@ -1,12 +1,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as initial from './migrations/2026120301_initial.js';
 import * as security from './migrations/2026120305_security.js';
+import * as perfIndexes from './migrations/2026120310_perf_indexes.js';
 import { dialectOf } from './portable.js';
 
 /** Migrations are listed in code (not read from a folder) so the built bundle and tests agree. */
 const migrations: Record<string, Migration> = {
   '2026120301_initial': initial,
   '2026120305_security': security,
+  '2026120310_perf_indexes': perfIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
