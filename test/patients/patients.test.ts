@@ -325,32 +325,58 @@ describe('/api/patients/', () => {
   });
 
   describe('list', () => {
-    it('searches first, last and preferred name, email and phone, case-insensitively', async () => {
+    it('searches the start of first, last and preferred name and email, case-insensitively', async () => {
       const tag = unique('s');
-      const first = await create({ first_name: `Fi${tag}` });
-      const last = await create({ last_name: `LA${tag.toUpperCase()}` });
-      const preferred = await create({ preferred_name: `pr${tag}` });
+      const first = await create({ first_name: `${tag}fi` });
+      const last = await create({ last_name: `${tag.toUpperCase()}la` });
+      const preferred = await create({ preferred_name: `${tag}pr` });
       const email = await create({ email: `${tag}@mail.example` });
-      await create({ city: `City${tag}` }); // city is not searched
+      await create({ city: `${tag}city` }); // city is not searched
+      await create({ last_name: `x${tag}` }); // the middle of a name does not match
       const res = await inject('GET', `${URL}?search=${tag.toUpperCase()}&page_size=100`, who.staff.headers);
       expect(res.statusCode).toBe(200);
       expect(ids(res).sort()).toEqual([first.id, last.id, preferred.id, email.id].sort());
+      expect(res.json().count).toBe(4);
 
-      const phone = await create({ phone_number: '+44 20 7946 0958' });
-      expect(ids(await inject('GET', `${URL}?search=${encodeURIComponent('7946 095')}`, who.staff.headers))).toContain(phone.id);
+      // Every word must match some field: "first last".
+      const both = await create({ first_name: `Ada${tag}`, last_name: `Love${tag}` });
+      await create({ first_name: `Ada${tag}`, last_name: 'Byron' });
+      const words = await inject('GET', `${URL}?search=${encodeURIComponent(` ada${tag}   LOVE `)}`, who.staff.headers);
+      expect(ids(words)).toEqual([both.id]);
+
+      // A prefix ending in z (its bound is computed from "li") still finds its matches.
+      const lizzy = await create({ first_name: 'Lizzy', last_name: `${tag}q` });
+      expect(ids(await inject('GET', `${URL}?search=${encodeURIComponent(`liz ${tag}q`)}`, who.staff.headers))).toEqual([lizzy.id]);
 
       const unicode = await create({ last_name: `Nguyễn${tag}` });
       expect(ids(await inject('GET', `${URL}?search=${encodeURIComponent(`nguyễn${tag}`)}`, who.staff.headers))).toEqual([unicode.id]);
+      const kanji = await create({ last_name: `山田${tag}` });
+      expect(ids(await inject('GET', `${URL}?search=${encodeURIComponent('山田')}&page_size=100`, who.staff.headers))).toContain(kanji.id);
 
-      expect((await inject('GET', `${URL}?search=%25%25`, who.staff.headers)).json().count).toBe(0);
+      // LIKE wildcards are literal.
+      expect((await inject('GET', `${URL}?search=%25`, who.staff.headers)).json().count).toBe(0);
+      const underscore = await create({ last_name: `${tag}_x` });
+      expect(ids(await inject('GET', `${URL}?search=${tag}_`, who.staff.headers))).toEqual([underscore.id]);
       expect((await inject('GET', `${URL}?search=${'x'.repeat(201)}`, who.staff.headers)).statusCode).toBe(400);
+      // A blank search is no search.
+      const all = (await inject('GET', URL, who.staff.headers)).json().count;
+      expect((await inject('GET', `${URL}?search=%20%20`, who.staff.headers)).json().count).toBe(all);
+    });
+
+    it('matches a phone-like term anywhere in the phone number', async () => {
+      const phone = await create({ phone_number: '+44 20 7946 0958' });
+      const other = await create({ phone_number: '+44 20 7946 0000' });
+      expect(ids(await inject('GET', `${URL}?search=${encodeURIComponent('7946 0958')}`, who.staff.headers))).toEqual([phone.id]);
+      expect(
+        ids(await inject('GET', `${URL}?search=${encodeURIComponent('+44 20 7946')}&page_size=100`, who.staff.headers)).sort(),
+      ).toEqual([phone.id, other.id].sort());
     });
 
     it('filters by sex, gender_identity and date_of_birth; refuses bad filter values', async () => {
       const tag = unique('f');
-      const a = await create({ last_name: `A${tag}`, sex: 'male', gender_identity: 'transgender_female', date_of_birth: '1970-01-01' });
-      const b = await create({ last_name: `B${tag}`, sex: 'male', gender_identity: 'male', date_of_birth: '1970-01-01' });
-      const c = await create({ last_name: `C${tag}`, sex: 'other', gender_identity: 'gender_fluid', date_of_birth: '2001-09-11' });
+      const a = await create({ last_name: `${tag}A`, sex: 'male', gender_identity: 'transgender_female', date_of_birth: '1970-01-01' });
+      const b = await create({ last_name: `${tag}B`, sex: 'male', gender_identity: 'male', date_of_birth: '1970-01-01' });
+      const c = await create({ last_name: `${tag}C`, sex: 'other', gender_identity: 'gender_fluid', date_of_birth: '2001-09-11' });
       const q = (s: string) => inject('GET', `${URL}?search=${tag}&${s}`, who.staff.headers);
       expect(ids(await q('sex=male'))).toEqual([a.id, b.id]);
       expect(ids(await q('gender_identity=gender_fluid'))).toEqual([c.id]);
@@ -373,10 +399,10 @@ describe('/api/patients/', () => {
 
     it('orders by last_name (default, case-insensitive, then id), first_name, date_of_birth and id', async () => {
       const tag = unique('o');
-      const b = await create({ last_name: `b${tag}`, first_name: 'Carl', date_of_birth: '1950-05-05' });
-      const a = await create({ last_name: `A${tag}`, first_name: 'bea', date_of_birth: '1990-01-01' });
-      const c = await create({ last_name: `c${tag}`, first_name: 'Abe', date_of_birth: '1970-07-07' });
-      const a2 = await create({ last_name: `a${tag}`, first_name: 'Dora', date_of_birth: '1990-01-01' });
+      const b = await create({ last_name: `${tag}b`, first_name: 'Carl', date_of_birth: '1950-05-05' });
+      const a = await create({ last_name: `${tag}A`, first_name: 'bea', date_of_birth: '1990-01-01' });
+      const c = await create({ last_name: `${tag}c`, first_name: 'Abe', date_of_birth: '1970-07-07' });
+      const a2 = await create({ last_name: `${tag}a`, first_name: 'Dora', date_of_birth: '1990-01-01' });
       const order = async (o?: string) => ids(await inject('GET', `${URL}?search=${tag}${o ? `&ordering=${o}` : ''}`, who.staff.headers));
       expect(await order()).toEqual([a.id, a2.id, b.id, c.id]);
       expect(await order('last_name')).toEqual([a.id, a2.id, b.id, c.id]);
@@ -462,8 +488,8 @@ describe('/api/patients/', () => {
 
     it('records every read: list with the ids returned, retrieve with the patient id', async () => {
       const tag = unique('au');
-      const a = await create({ last_name: `A${tag}` });
-      const b = await create({ last_name: `B${tag}` });
+      const a = await create({ last_name: `${tag}A` });
+      const b = await create({ last_name: `${tag}B` });
       const before = await lastAuditId(t.db);
       await inject('GET', `${URL}?search=${tag}`, who.provider.headers);
       await inject('GET', `${URL}${a.id}/`, who.provider.headers);

@@ -1,6 +1,6 @@
 import { type Expression, type Insertable, type SqlBool, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/connect.js';
-import { likePattern } from '../../db/portable.js';
+import { likePattern, prefixPattern } from '../../db/portable.js';
 import type { PatientsTable } from '../../db/schema.js';
 import type { ReferenceCount } from '../common/references.js';
 import type { GENDER_IDENTITIES, SEXES } from './patients.schemas.js';
@@ -93,30 +93,98 @@ const ORDER_EXPRESSIONS: Record<string, Expression<unknown>> = {
   id: sql`id`,
 };
 
-/** One count query and one page query, whatever the filters. */
-export async function listPatients(db: Database, f: PatientListFilter): Promise<{ count: number; rows: PatientRow[] }> {
+/**
+ * The same orders, written so no index matches them. With a search, both planners would otherwise
+ * walk the whole ordering index filtering row by row (they assume matches are spread evenly and a
+ * LIMIT stops early); a search's matches come cheaply from the lower(...) indexes and a top-N
+ * sort of those is far faster (measured on 100 000 patients: ~250 ms → a few ms).
+ */
+const SEARCH_ORDER_EXPRESSIONS: Record<string, Expression<unknown>> = {
+  last_name: sql`lower(last_name) || ''`,
+  first_name: sql`lower(first_name) || ''`,
+  date_of_birth: sql`date_of_birth || ''`,
+  id: sql`id + 0`,
+};
+
+/**
+ * An exclusive upper bound for strings that start with `prefix` (null: no safe bound).
+ *
+ * It increments the last character, but only an ASCII letter a–y or digit 0–8: their successors
+ * are letters and digits too, so the bound also holds under linguistic collations (en_US and the
+ * like compare letters first and ignore punctuation, so "liz" → "li{" would wrongly exclude
+ * "lizzy"). Trailing characters that do not qualify are dropped first ("liz" → "lj"), which widens
+ * the range a little; the LIKE beside it keeps the match exact.
+ */
+export function prefixUpperBound(prefix: string): string | null {
+  let q = prefix;
+  while (q !== '' && !/[a-y0-8]$/.test(q)) q = q.slice(0, -1);
+  if (q === '') return null;
+  return q.slice(0, -1) + String.fromCharCode(q.charCodeAt(q.length - 1) + 1);
+}
+
+/**
+ * `lower(col)` starts with `prefix`: a range on the expression (so the lower(...) indexes of the
+ * initial migration are used on both databases) plus the LIKE that keeps the meaning exact under
+ * any collation.
+ */
+function startsWith(col: 'first_name' | 'last_name' | 'preferred_name' | 'email', prefix: string) {
+  const expr = sql`lower(${sql.ref(col)})`;
+  const like = sql<SqlBool>`${expr} like ${prefixPattern(prefix)} escape '\\'`;
+  const upper = prefixUpperBound(prefix);
+  return upper === null ? like : sql<SqlBool>`(${expr} >= ${prefix} and ${expr} < ${upper} and ${like})`;
+}
+
+const PHONE_LIKE = /^[\d\s+().-]+$/;
+
+/**
+ * The search of the patient list, built for 100 000+ records. Each word of the term must match
+ * the start of the first, last or preferred name or the email (index range scans, not a scan of
+ * the table); a term that looks like a phone number (digits, spaces, + - ( ) .) is matched
+ * anywhere in the phone number, and at the start of the email.
+ */
+function searchCondition(term: string): Expression<SqlBool> | null {
+  const trimmed = term.trim().toLowerCase();
+  if (trimmed === '') return null;
+  if (PHONE_LIKE.test(trimmed)) {
+    return sql<SqlBool>`(${sql.ref('phone_number')} like ${likePattern(trimmed)} escape '\\' or ${startsWith('email', trimmed)})`;
+  }
+  const words = trimmed.split(/\s+/).slice(0, 5);
+  const perWord = words.map(
+    (w) =>
+      sql<SqlBool>`(${sql.join(
+        (['last_name', 'first_name', 'preferred_name', 'email'] as const).map((c) => startsWith(c, w)),
+        sql` or `,
+      )})`,
+  );
+  return sql<SqlBool>`(${sql.join(perWord, sql` and `)})`;
+}
+
+/** The count query and the page query of a list; exported so a test can show their SQL. */
+export function patientListQueries(db: Database, f: PatientListFilter) {
   let q = db.selectFrom('patients');
   if (f.onlyId !== undefined) q = q.where('id', '=', f.onlyId);
   if (f.sex) q = q.where('sex', '=', f.sex);
   if (f.gender_identity) q = q.where('gender_identity', '=', f.gender_identity);
   if (f.date_of_birth) q = q.where('date_of_birth', '=', f.date_of_birth);
-  if (f.search) {
-    const pattern = likePattern(f.search);
-    const contains = (col: string) => sql<SqlBool>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`;
-    q = q.where((eb) =>
-      eb.or([contains('first_name'), contains('last_name'), contains('preferred_name'), contains('email'), contains('phone_number')]),
-    );
-  }
-  const countRow = await q.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-  const count = Number(countRow.count);
-  // Nothing matched or the page is past the end: the caller answers without a second query.
-  if (count === 0 || f.offset >= count) return { count, rows: [] };
+  const search = f.search ? searchCondition(f.search) : null;
+  if (search) q = q.where(search);
+  const countQuery = q.select((eb) => eb.fn.countAll<number>().as('count'));
   const ordering = f.ordering ?? 'last_name';
   const direction = ordering.startsWith('-') ? 'desc' : 'asc';
   const field = ordering.replace(/^-/, '');
-  let rq = q.select(patientColumns).orderBy(ORDER_EXPRESSIONS[field] ?? ORDER_EXPRESSIONS.last_name, direction);
+  const orders = search ? SEARCH_ORDER_EXPRESSIONS : ORDER_EXPRESSIONS;
+  let pageQuery = q.select(patientColumns).orderBy(orders[field] ?? orders.last_name, direction);
   // The id tie-breaker follows the direction so a descending page walks the same index backwards.
-  if (field !== 'id') rq = rq.orderBy('id', direction);
-  const rows = await rq.limit(f.limit).offset(f.offset).execute();
+  if (field !== 'id') pageQuery = pageQuery.orderBy(search ? sql`id + 0` : sql`id`, direction);
+  return { countQuery, pageQuery: pageQuery.limit(f.limit).offset(f.offset) };
+}
+
+/** One count query and one page query, whatever the filters. */
+export async function listPatients(db: Database, f: PatientListFilter): Promise<{ count: number; rows: PatientRow[] }> {
+  const { countQuery, pageQuery } = patientListQueries(db, f);
+  const count = Number((await countQuery.executeTakeFirstOrThrow()).count);
+  // Nothing matched or the page is past the end: the caller answers without a second query.
+  if (count === 0 || f.offset >= count) return { count, rows: [] };
+  const rows = await pageQuery.execute();
   return { count, rows: rows.map(toRow) };
 }

@@ -167,7 +167,10 @@ export const PatientListQuery = Type.Object({
   search: Type.Optional(
     Type.String({
       maxLength: 200,
-      description: 'Case-insensitive: patients whose first, last or preferred name, email or phone number contains it.',
+      description:
+        'Case-insensitive. Every word must match the START of the first, last or preferred name or the email ' +
+        '("ada love" finds Ada Lovelace); a term of digits, spaces and + - ( ) . matches anywhere in the phone number. ' +
+        'Prefix matching keeps search fast on large registries (it uses the name and email indexes).',
     }),
   ),
   sex: Type.Optional(StringEnum(SEXES, { description: 'Only patients of this sex.' })),

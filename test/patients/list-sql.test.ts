@@ -1,0 +1,70 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqlite } from '../../src/db/connect.js';
+import type { DB } from '../../src/db/schema.js';
+import { patientListQueries, prefixUpperBound } from '../../src/modules/patients/patients.repository.js';
+
+/**
+ * The patient list is the query a 100 000-record registry runs most. Its SQL for both dialects is
+ * kept in a snapshot so a change to it (and to which indexes it can use) shows in review.
+ */
+const sqlite = openSqlite(':memory:');
+// Compiling needs no connection: the pool never connects.
+const postgres = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ max: 1 }) }) });
+
+afterAll(async () => {
+  await sqlite.destroy();
+  await postgres.destroy();
+});
+
+const cases = {
+  'default page': { limit: 20, offset: 40 },
+  'patient user, filtered': { onlyId: 7, sex: 'female', gender_identity: 'female', date_of_birth: '1990-02-14', limit: 20, offset: 0 },
+  'search by two words, by date of birth, descending': { search: 'ada love', ordering: '-date_of_birth', limit: 20, offset: 0 },
+  'search by phone': { search: '555 0199', limit: 20, offset: 0 },
+};
+
+describe('patient list SQL', () => {
+  for (const [name, filter] of Object.entries(cases)) {
+    it(name, () => {
+      const out: Record<string, unknown> = {};
+      for (const [dialect, db] of [
+        ['sqlite', sqlite],
+        ['postgres', postgres],
+      ] as const) {
+        const { countQuery, pageQuery } = patientListQueries(db, filter);
+        const count = countQuery.compile();
+        const page = pageQuery.compile();
+        out[dialect] = { count: count.sql, page: page.sql, parameters: page.parameters };
+      }
+      expect(out).toMatchSnapshot();
+    });
+  }
+
+  it('searches with index ranges on the lower(...) expressions and sorts matches without the ordering index', () => {
+    const { countQuery, pageQuery } = patientListQueries(postgres, { search: 'smith', limit: 20, offset: 0 });
+    const where = countQuery.compile().sql;
+    for (const col of ['last_name', 'first_name', 'preferred_name', 'email']) {
+      expect(where).toContain(`lower("${col}") >= $`);
+      expect(where).toContain(`lower("${col}") < $`);
+    }
+    expect(pageQuery.compile().sql).toMatch(/order by lower\(last_name\) \|\| '' asc, id \+ 0 asc/);
+    expect(pageQuery.compile().parameters).toEqual(expect.arrayContaining(['smith', 'smiti', 'smith%']));
+    const plain = patientListQueries(postgres, { limit: 20, offset: 0 }).pageQuery.compile().sql;
+    expect(plain).toMatch(/order by lower\(last_name\) asc, id asc/);
+  });
+
+  it('computes the exclusive upper bound of a prefix', () => {
+    expect(prefixUpperBound('smith')).toBe('smiti');
+    expect(prefixUpperBound('liz')).toBe('lj');
+    expect(prefixUpperBound('zoë')).toBe('zp');
+    expect(prefixUpperBound("o'b")).toBe("o'c");
+    expect(prefixUpperBound('555 0199')).toBe('555 02');
+    expect(prefixUpperBound('nguyễn')).toBe('nguyễo');
+    expect(prefixUpperBound('a🙂')).toBe('b');
+    expect(prefixUpperBound('zz')).toBeNull();
+    expect(prefixUpperBound('山田')).toBeNull();
+    expect(prefixUpperBound('')).toBeNull();
+  });
+});
