@@ -29,4 +29,7 @@ export const Session = Type.Object({
 
 export const SessionPage = Paginated(Session);
 
-export const SessionParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const SessionParams = Type.Object(
+  { id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }) },
+  { additionalProperties: false },
+);
