@@ -114,4 +114,6 @@ export const ClinicianListQuery = Type.Object({
 
 export const DEFAULT_CLINICIAN_ORDER = 'lastname (case-insensitive), then id';
 
-export const ClinicianPage = Paginated(Clinician);
+export const ClinicianPage = Object.assign(Paginated(Clinician), {
+  examples: [{ count: 41, next: 'http://localhost:8000/api/clinician-users/?page=2', previous: null, results: [example] }],
+});

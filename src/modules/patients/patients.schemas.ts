@@ -179,4 +179,6 @@ export const PatientListQuery = Type.Object({
   ordering: Ordering(PATIENT_ORDERING),
 });
 
-export const PatientPage = Paginated(Patient);
+export const PatientPage = Object.assign(Paginated(Patient), {
+  examples: [{ count: 1, next: null, previous: null, results: [recordExample] }],
+});
