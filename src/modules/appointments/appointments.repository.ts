@@ -71,16 +71,19 @@ export async function cancelIfLive(db: Database, id: number, now: string) {
  * PostgreSQL alike (no SELECT … FOR UPDATE). It also pins the provider and time the booking was
  * validated against, so a slot moved or reassigned meanwhile is not claimed, and refuses past slots.
  */
-export async function claimSlot(db: Database, slot: { id: number; provider: number; dateandtime: string }, now: string): Promise<boolean> {
-  const res = await db
+export function claimSlotQuery(db: Database, slot: { id: number; provider: number; dateandtime: string }, now: string) {
+  return db
     .updateTable('appointment_slots')
     .set({ is_available: false, updated_at: now })
     .where('id', '=', slot.id)
     .where('is_available', '=', true)
     .where('provider', '=', slot.provider)
     .where('dateandtime', '=', slot.dateandtime)
-    .where('dateandtime', '>', now)
-    .executeTakeFirst();
+    .where('dateandtime', '>', now);
+}
+
+export async function claimSlot(db: Database, slot: { id: number; provider: number; dateandtime: string }, now: string): Promise<boolean> {
+  const res = await claimSlotQuery(db, slot, now).executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
 

@@ -117,7 +117,8 @@ export interface SlotListFilter {
   offset: number;
 }
 
-export async function listSlots(db: Database, f: SlotListFilter): Promise<{ count: number; rows: SlotRow[] }> {
+/** The count and page queries of a slot list (available_slots is one), apart so tests can compile them. */
+export function slotListQueries(db: Database, f: SlotListFilter) {
   let q = db.selectFrom('appointment_slots');
   if (f.ownerProvider !== undefined) q = q.where('provider', '=', f.ownerProvider);
   if (f.provider !== undefined) q = q.where('provider', '=', f.provider);
@@ -125,12 +126,18 @@ export async function listSlots(db: Database, f: SlotListFilter): Promise<{ coun
   if (f.range.from) q = q.where('dateandtime', '>=', f.range.from);
   if (f.range.to) q = q.where('dateandtime', f.range.toExclusive ? '<' : '<=', f.range.to);
   if (f.after) q = q.where('dateandtime', '>', f.after);
-  const countRow = await q.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const countQuery = q.select((eb) => eb.fn.countAll<number>().as('count'));
   const ordering = f.ordering ?? 'dateandtime';
   const desc = ordering.startsWith('-');
   const field = ordering.replace(/^-/, '') === 'id' ? 'id' : 'dateandtime';
-  let rq = q.select(columns).orderBy(field, desc ? 'desc' : 'asc');
-  if (field !== 'id') rq = rq.orderBy('id', 'asc');
-  const rows = await rq.limit(f.limit).offset(f.offset).execute();
+  let pageQuery = q.select(columns).orderBy(field, desc ? 'desc' : 'asc');
+  if (field !== 'id') pageQuery = pageQuery.orderBy('id', 'asc');
+  return { countQuery, pageQuery: pageQuery.limit(f.limit).offset(f.offset) };
+}
+
+export async function listSlots(db: Database, f: SlotListFilter): Promise<{ count: number; rows: SlotRow[] }> {
+  const { countQuery, pageQuery } = slotListQueries(db, f);
+  const countRow = await countQuery.executeTakeFirstOrThrow();
+  const rows = await pageQuery.execute();
   return { count: Number(countRow.count), rows: rows.map(toSlotRow) };
 }
