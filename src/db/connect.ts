@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -42,6 +42,21 @@ function wrapSqlite(raw: SQLite.Database) {
   };
 }
 
+/**
+ * Write transactions on SQLite start with BEGIN IMMEDIATE: a deferred BEGIN that reads and then
+ * writes fails with SQLITE_BUSY(_SNAPSHOT) when another process (a second worker, the seed CLI)
+ * wrote in between, instead of waiting its turn under busy_timeout.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 export function openSqlite(file: string): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const raw = new SQLite(file);
@@ -49,7 +64,7 @@ export function openSqlite(file: string): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('synchronous = NORMAL');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: wrapSqlite(raw) as never }) });
+  return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: wrapSqlite(raw) as never }) });
 }
 
 const timestampParser = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);

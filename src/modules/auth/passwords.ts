@@ -1,11 +1,33 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 
 /**
  * Argon2id with the library's defaults, which are OWASP's (m=19456 KiB, t=2, p=1). Hashing runs
  * on libuv's thread pool, so it never blocks the event loop.
+ *
+ * It can still starve it: on a small machine a burst of logins keeps every core busy hashing and
+ * every other request waits for CPU. So at most (cores - 1) hashes run at once (at least one);
+ * the others queue, and the event loop keeps a core for the rest of the API.
  */
+const MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
+let running = 0;
+const queue: (() => void)[] = [];
+
+async function gated<T>(work: () => Promise<T>): Promise<T> {
+  // A finishing hash hands its slot straight to the next waiter, so the count never overshoots.
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => queue.push(resolve));
+  else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = queue.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password);
+  return gated(() => hash(password));
 }
 
 let dummyHash: Promise<string> | null = null;
@@ -16,12 +38,13 @@ let dummyHash: Promise<string> | null = null;
  */
 export async function verifyPassword(stored: string | undefined, password: string): Promise<boolean> {
   if (!stored) {
-    dummyHash ??= hash('customehr-timing-equaliser-not-a-password');
-    await verify(await dummyHash, password).catch(() => false);
+    dummyHash ??= hashPassword('customehr-timing-equaliser-not-a-password');
+    const dummy = await dummyHash;
+    await gated(() => verify(dummy, password)).catch(() => false);
     return false;
   }
   try {
-    return await verify(stored, password);
+    return await gated(() => verify(stored, password));
   } catch {
     return false;
   }
