@@ -149,6 +149,7 @@ describe('/api/appointments/', () => {
       [c.staff.headers, { patient: patientId, provider: 999999, dateandtime: futureInstant() }, 'provider'],
       [c.staff.headers, { provider: providerId, dateandtime: futureInstant() }, 'patient'],
       [c.staff.headers, { patient: patientId, provider: providerId, dateandtime: 'tomorrow' }, 'dateandtime'],
+      [c.patient.headers, { patient: patientId, provider: providerId, dateandtime: pastInstant() }, 'dateandtime'],
     ];
     for (const [headers, payload, field] of cases) {
       const res = await book(headers, payload);

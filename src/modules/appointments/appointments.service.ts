@@ -139,6 +139,8 @@ export async function createAppointment(db: Database, ctx: AuditContext, actor: 
     dateandtime: undefined,
   };
   const { slot, dateandtime } = await resolveTarget(db, errors, target, body.dateandtime, 'claim', now);
+  // A patient books what is ahead of them; recording past visits is the clinic's job.
+  if (actor.user_type === 'patient' && !slot && dateandtime && dateandtime <= now) errors.add('dateandtime', 'Must be in the future.');
   errors.throwIfAny();
   try {
     return await db.transaction().execute(async (trx) => {
