@@ -396,6 +396,20 @@ describe('/api/clinician-users/', () => {
       expect(events[1].details).toEqual({ fields: ['location'] });
     });
 
+    it('names only the fields a create gave a value, not the defaults filled in', async () => {
+      const before = await lastAuditId(t.db);
+      const c = await create({
+        contactnumber: undefined,
+        npi: undefined,
+        location: undefined,
+        language: '',
+        supervising_clinician: 'none',
+      });
+      const [event] = await auditSince(t.db, before);
+      expect(event).toMatchObject({ action: 'create', resource_id: String(c.id) });
+      expect(event.details).toEqual({ fields: ['emailid', 'firstname', 'lastname', 'role'] });
+    });
+
     it('writes no audit row for a refused write', async () => {
       const before = await lastAuditId(t.db);
       await inject('POST', URL, who.staff.headers, body({ npi: '1234567890' }));

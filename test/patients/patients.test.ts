@@ -521,6 +521,17 @@ describe('/api/patients/', () => {
       expect(events[1].resource_id).toBe(String(other.id));
     });
 
+    it('names only the fields a create gave a value, not the defaults filled in', async () => {
+      const before = await lastAuditId(t.db);
+      const sent = Object.fromEntries(Object.entries(body({ email: '' })).filter(([k]) => REQUIRED.includes(k) || k === 'email'));
+      const res = await inject('POST', URL, who.staff.headers, sent);
+      expect(res.statusCode).toBe(201);
+      const p = res.json();
+      const [event] = await auditSince(t.db, before);
+      expect(event).toMatchObject({ action: 'create', patient_id: p.id });
+      expect(event.details).toEqual({ fields: [...REQUIRED].sort() });
+    });
+
     it('writes no audit row for a refused write', async () => {
       const before = await lastAuditId(t.db);
       await inject('POST', URL, who.staff.headers, body({ sex: 'bad' }));

@@ -43,6 +43,14 @@ function mapWriteError(err: unknown): never {
   throw err;
 }
 
+/**
+ * The fields a create set to something other than their default. The validator has already filled
+ * in defaults, so the body's keys would name every field. `role` has no default: always set.
+ */
+function setFields(blank: Fields, fields: Fields): string[] {
+  return (Object.keys(fields) as (keyof Fields)[]).filter((k) => k === 'role' || fields[k] !== blank[k]).sort();
+}
+
 function resolve(body: ClinicianWrite, base: Fields): Fields {
   return {
     firstname: body.firstname ?? base.firstname,
@@ -58,7 +66,8 @@ function resolve(body: ClinicianWrite, base: Fields): Fields {
 }
 
 export async function createClinician(db: Database, ctx: AuditContext, body: ClinicianWrite): Promise<ClinicianRow> {
-  const fields = resolve(body, { ...DEFAULTS, firstname: '', lastname: '', role: 'physicians', emailid: '' });
+  const blank: Fields = { ...DEFAULTS, firstname: '', lastname: '', role: 'physicians', emailid: '' };
+  const fields = resolve(body, blank);
   await check(db, fields);
   const now = new Date().toISOString();
   try {
@@ -68,7 +77,7 @@ export async function createClinician(db: Database, ctx: AuditContext, body: Cli
         action: 'create',
         resourceType: 'clinician',
         resourceId: row.id,
-        details: { fields: Object.keys(body).sort() },
+        details: { fields: setFields(blank, fields) },
       });
       return row;
     });

@@ -113,6 +113,9 @@ export async function getVisiblePatient(db: Database, ctx: AuditContext, user: C
 
 export async function createPatient(db: Database, ctx: AuditContext, body: PatientWrite): Promise<PatientRow> {
   const fields = resolve(body, { ...DEFAULTS } as Fields);
+  // The validator has filled in defaults, so the body's keys would name every field: the audit
+  // keeps the names of those actually given a value.
+  const set = FIELD_NAMES.filter((k) => fields[k] !== '');
   checkDateOfBirth(fields.date_of_birth);
   const now = new Date().toISOString();
   return db.transaction().execute(async (trx) => {
@@ -122,7 +125,7 @@ export async function createPatient(db: Database, ctx: AuditContext, body: Patie
       resourceType: 'patient',
       resourceId: row.id,
       patientId: row.id,
-      details: { fields: Object.keys(body).sort() },
+      details: { fields: [...set].sort() },
     });
     return row;
   });
