@@ -4,7 +4,7 @@ import PeopleIcon from '@mui/icons-material/People';
 import PersonIcon from '@mui/icons-material/Person';
 import ScheduleIcon from '@mui/icons-material/Schedule';
 import { Admin, Resource } from 'react-admin';
-import { Route } from 'react-router-dom';
+import { createBrowserRouter, Route, RouterProvider } from 'react-router-dom';
 import { authProvider } from './authProvider';
 import { Dashboard } from './Dashboard';
 import { dataProvider } from './dataProvider';
@@ -15,11 +15,10 @@ import { PatientCreate, PatientEdit, PatientList, PatientShow } from './resource
 import { BulkSlots, SlotCreate, SlotEdit, SlotList, SlotShow } from './resources/slots';
 import { UserCreate, UserEdit, UserList, UserShow } from './resources/users';
 
-export function App() {
+function AdminApp() {
   return (
     <Admin
       title="customehr admin"
-      basename="/admin"
       dataProvider={dataProvider}
       authProvider={authProvider}
       loginPage={LoginPage}
@@ -78,4 +77,12 @@ export function App() {
       />
     </Admin>
   );
+}
+
+// Real paths (/admin/patients/3), not #/ fragments: the server answers deep links with the app.
+// A data router, as react-admin builds for itself, so its navigation blockers work too.
+const router = createBrowserRouter([{ path: '*', element: <AdminApp /> }], { basename: '/admin' });
+
+export function App() {
+  return <RouterProvider router={router} />;
 }

@@ -4,7 +4,7 @@ import { RecordContextProvider, ReferenceField, Title, useGetList } from 'react-
 import { Link } from 'react-router-dom';
 import { count } from './dataProvider';
 import { AppointmentWhen } from './resources/appointments';
-import { localDate, weekOf } from './time';
+import { dayBounds, weekBounds } from './time';
 
 interface Counts {
   patients: number | null;
@@ -29,10 +29,10 @@ function Stat({ label, value, to }: { label: string; value: number | null; to: s
 
 /** Home: today's appointments and a few counts (the `count` of a one-row page). */
 export function Dashboard() {
-  const today = localDate(new Date());
-  const week = weekOf(new Date());
-  const weekStart = localDate(week.start);
-  const weekEnd = localDate(week.end);
+  // Fixed at mount: a re-render must not move the window (and refetch).
+  const [today] = useState(() => dayBounds(new Date()));
+  // Free slots still bookable this week: from now until Sunday night.
+  const [{ weekStart, weekEnd }] = useState(() => ({ weekStart: new Date().toISOString(), weekEnd: weekBounds(new Date()).end }));
   const [counts, setCounts] = useState<Counts>({ patients: null, clinicians: null, freeSlots: null });
 
   useEffect(() => {
@@ -58,7 +58,7 @@ export function Dashboard() {
   } = useGetList('appointments', {
     pagination: { page: 1, perPage: 50 },
     sort: { field: 'dateandtime', order: 'ASC' },
-    filter: { start: today, end: today },
+    filter: { start: today.start, end: today.end },
   });
 
   return (

@@ -26,13 +26,20 @@ export function localDate(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/** Monday..Sunday of the week holding d, as local dates. */
-export function weekOf(d: Date): { start: Date; end: Date } {
+/**
+ * Instants bounding the browser's local day or week (Monday to Sunday), both inclusive: the API's
+ * `start`/`end` filters take instants, so "today" means the clinic's today, not UTC's.
+ */
+export function dayBounds(d: Date): { start: string; end: string } {
   const start = new Date(d.getFullYear(), d.getMonth(), d.getDate());
-  start.setDate(start.getDate() - ((start.getDay() + 6) % 7));
-  const end = new Date(start);
-  end.setDate(end.getDate() + 7);
-  return { start, end };
+  const end = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1);
+  return { start: start.toISOString(), end: new Date(end.getTime() - 1).toISOString() };
+}
+
+export function weekBounds(d: Date): { start: string; end: string } {
+  const monday = new Date(d.getFullYear(), d.getMonth(), d.getDate() - ((d.getDay() + 6) % 7));
+  const nextMonday = new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + 7);
+  return { start: monday.toISOString(), end: new Date(nextMonday.getTime() - 1).toISOString() };
 }
 
 /** Offset of a zone from UTC at an instant, in ms (positive east of Greenwich). */

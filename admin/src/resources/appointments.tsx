@@ -16,7 +16,6 @@ import {
   ReferenceInput,
   required,
   SaveButton,
-  SearchInput,
   SelectField,
   SelectInput,
   Show,
@@ -51,7 +50,6 @@ export function AppointmentWhen(_props: { label?: string; source?: string }) {
 }
 
 const filters = [
-  <SearchInput key="q" source="q" alwaysOn placeholder="Search patient or reason" />,
   <SelectInput key="status" source="status" choices={APPOINTMENT_STATUSES} alwaysOn />,
   <ReferenceInput key="provider" source="provider" reference="clinician-users" sort={{ field: 'lastname', order: 'ASC' }}>
     <AutocompleteInput label="Provider" optionText={clinicianName} />
@@ -59,8 +57,6 @@ const filters = [
   <ReferenceInput key="patient" source="patient" reference="patients" sort={{ field: 'last_name', order: 'ASC' }}>
     <AutocompleteInput label="Patient" optionText={patientName} />
   </ReferenceInput>,
-  <SelectInput key="appointment_type" source="appointment_type" label="Type" choices={APPOINTMENT_TYPES} />,
-  <SelectInput key="appointment_mode" source="appointment_mode" label="Mode" choices={APPOINTMENT_MODES} />,
   <DateInput key="start" source="start" label="From date" />,
   <DateInput key="end" source="end" label="To date" />,
 ];
@@ -81,7 +77,7 @@ export function AppointmentList() {
         <DataTable.Col source="appointment_type" label="Type" disableSort>
           <SelectField source="appointment_type" choices={APPOINTMENT_TYPES} />
         </DataTable.Col>
-        <DataTable.Col source="status">
+        <DataTable.Col source="status" disableSort>
           <SelectField source="status" choices={APPOINTMENT_STATUSES} />
         </DataTable.Col>
       </DataTable>
@@ -177,7 +173,9 @@ function FreeSlotInput() {
     }
     let live = true;
     setLoading(true);
-    api<SlotOption[] | { results: SlotOption[] }>(`/api/appointments/available_slots/?provider_id=${encodeURIComponent(String(provider))}`)
+    api<SlotOption[] | { results: SlotOption[] }>(
+      `/api/appointments/available_slots/?provider_id=${encodeURIComponent(String(provider))}&page_size=100`,
+    )
       .then(({ json }) => {
         if (live) setSlots(Array.isArray(json) ? json : json.results);
       })

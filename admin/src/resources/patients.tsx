@@ -30,8 +30,8 @@ import { localDate } from '../time';
 const filters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="Search name, email or phone" />,
   <SelectInput key="sex" source="sex" choices={SEX} />,
-  <TextInput key="city" source="city" />,
-  <TextInput key="state" source="state" />,
+  <SelectInput key="gender_identity" source="gender_identity" label="Gender identity" choices={GENDER_IDENTITY} />,
+  <DateInput key="date_of_birth" source="date_of_birth" label="Born on" />,
 ];
 
 export function PatientList() {

@@ -60,7 +60,6 @@ const filters = [
       { id: 'false', name: 'Booked' },
     ]}
   />,
-  <SelectInput key="day" source="day" choices={WEEKDAYS} />,
   <DateInput key="start" source="start" label="From date" />,
   <DateInput key="end" source="end" label="To date" />,
 ];
@@ -134,7 +133,8 @@ function toApi(data: Record<string, unknown>) {
 function withWallTime(record: RaRecord): RaRecord {
   if (typeof record.dateandtime !== 'string') return record;
   const { date, time } = isoToZoned(record.dateandtime, (record.timezone as string) || 'UTC');
-  return { ...record, _date: date, _time: time };
+  // One spelling of the instant, so an untouched time is not sent back as a "change".
+  return { ...record, dateandtime: new Date(record.dateandtime).toISOString(), _date: date, _time: time };
 }
 
 function SlotFields() {

@@ -1,0 +1,396 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { DEFAULT_PASSWORD, makeUser } from '../helpers/factories.js';
+
+/**
+ * The admin dashboard in a real browser (Debian's Chromium through playwright-core) against a
+ * real server on a free port: a receptionist's whole journey, one screenshot per step under
+ * test-results/admin/. Skipped where no Chromium is installed; CI installs it.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.resolve('test-results/admin');
+const ROOT = path.resolve('.');
+
+// Short-lived access tokens, so the journey outlives several of them: the dashboard must refresh
+// (and rotate the refresh token) without the user noticing.
+const ACCESS_LIFETIME_SEC = 12;
+
+function ensureAdminBuilt() {
+  if (existsSync(path.join(ROOT, 'admin/dist/index.html'))) return;
+  const res = spawnSync('npx', ['vite', 'build', '--config', 'admin/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (res.status !== 0) throw new Error('admin build failed');
+}
+
+function isoDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+// Generous waits: CI machines (and this one, 2 cores shared) can take many seconds per render.
+describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout: 180_000 }, () => {
+  let testDb: TestDatabase;
+  let app: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let staffEmail: string;
+  let providerEmail: string;
+  let step = 0;
+
+  const tag = Date.now().toString(36);
+  const clinician = { first: 'Meredith', last: `Grey${tag}`, email: `m.grey.${tag}@clinic.example` };
+  const patient = { first: 'Bartholomew', last: `Quixotesmith${tag}`, phone: '+1 555 0142' };
+  const state: { clinicianId?: number; patientId?: number; appointmentId?: number; slotId?: number; freeSlots?: number } = {};
+
+  async function shot(name: string, target: Page = page) {
+    step += 1;
+    await target.screenshot({ path: path.join(SHOTS, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+  }
+
+  /** An input by its whole label, with or without the required-field asterisk. */
+  const labelled = (label: string) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\*?$`);
+  const field = (label: string): Locator => page.getByLabel(labelled(label));
+
+  async function choose(label: string, option: string | RegExp) {
+    await page.getByRole('combobox', { name: label, exact: true }).click();
+    await page.getByRole('option', { name: option }).first().click();
+  }
+
+  async function autocomplete(label: string, text: string, option: string | RegExp) {
+    const input = field(label);
+    await input.click();
+    await input.fill(text);
+    await page.getByRole('option', { name: option }).first().click();
+  }
+
+  /** Waits for an element (playwright-core has no web-first assertions). */
+  async function visible(locator: Locator) {
+    await locator.first().waitFor({ state: 'visible' });
+  }
+
+  async function hasText(locator: Locator, pattern: RegExp) {
+    await expect.poll(async () => (await locator.first().textContent()) ?? '', { timeout: 60_000 }).toMatch(pattern);
+  }
+
+  async function save() {
+    await page.getByRole('button', { name: 'Save' }).click();
+  }
+
+  function idFromUrl(url: string, resource: string): number {
+    const m = new RegExp(`/admin/${resource}/(\\d+)`).exec(url);
+    if (!m) throw new Error(`no ${resource} id in ${url}`);
+    return Number(m[1]);
+  }
+
+  async function signIn(email: string, password: string) {
+    await page.goto(`${base}/admin/`);
+    await field('Email').fill(email);
+    await field('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ensureAdminBuilt();
+    testDb = await createTestDatabase();
+    app = await buildApp({ config: testConfig({ accessTokenLifetimeSec: ACCESS_LIFETIME_SEC }), db: testDb.db });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    base = `http://127.0.0.1:${address.port}`;
+    staffEmail = (await makeUser(testDb.db, { user_type: 'staff', name: 'Front Desk', email: `desk.${tag}@clinic.example` })).email;
+    providerEmail = (await makeUser(testDb.db, { user_type: 'provider', email: `doc.${tag}@clinic.example` })).email;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'America/Chicago' });
+    context.setDefaultTimeout(60_000);
+    page = await context.newPage();
+  }, 180_000);
+
+  afterEach(async (ctx) => {
+    // The page as it was when a step failed: the first thing to look at.
+    if (ctx.task.result?.state === 'fail' && page)
+      await shot(`FAILED-${ctx.task.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await testDb?.destroy();
+  });
+
+  it('refuses a provider with a clear message and keeps no session', async () => {
+    await signIn(providerEmail, DEFAULT_PASSWORD);
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Only clinic staff can use the dashboard.');
+    await shot('provider-refused');
+    const stored = await page.evaluate('JSON.stringify(sessionStorage)');
+    expect(stored).not.toContain('customehr.refresh');
+    // The login the server issued for the provider was revoked straight away.
+    const provider = await testDb.db.selectFrom('users').select('id').where('email', '=', providerEmail).executeTakeFirstOrThrow();
+    const tokens = await testDb.db.selectFrom('refresh_tokens').select(['revoked_at']).where('user_id', '=', provider.id).execute();
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(tokens.every((t) => t.revoked_at !== null)).toBe(true);
+  });
+
+  it('signs staff in to the home page without storing the password', async () => {
+    await signIn(staffEmail, DEFAULT_PASSWORD);
+    await visible(page.getByText("Today's appointments"));
+    await hasText(page.getByLabel('Patients'), /0/);
+    await shot('staff-home');
+    const stored = await page.evaluate('JSON.stringify({ ...sessionStorage, ...localStorage })');
+    expect(stored).toContain('customehr.refresh');
+    expect(stored).not.toContain(DEFAULT_PASSWORD);
+  });
+
+  it('creates a clinician', async () => {
+    await page.getByRole('menuitem', { name: 'Clinicians' }).click();
+    await page.getByRole('link', { name: 'Create' }).click();
+    await field('First name').fill(clinician.first);
+    await field('Last name').fill(clinician.last);
+    await choose('Role', 'Physician');
+    await field('Email').fill(clinician.email);
+    await field('NPI').fill('1234567893');
+    await field('Location').fill('Seattle Grace');
+    await shot('clinician-form');
+    await save();
+    await page.waitForURL(/\/admin\/clinician-users\/\d+\/show/);
+    state.clinicianId = idFromUrl(page.url(), 'clinician-users');
+    await visible(page.getByText(clinician.last).first());
+    await shot('clinician-created');
+    const row = await testDb.db.selectFrom('clinician_users').selectAll().where('id', '=', state.clinicianId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ firstname: clinician.first, lastname: clinician.last, npi: '1234567893', role: 'physicians' });
+  });
+
+  it('creates a provider user linked to the clinician', async () => {
+    await page.goto(`${base}/admin/users/create`);
+    await field('Name').fill(`Dr ${clinician.first} ${clinician.last}`);
+    await field('Email').fill(`provider.${tag}@clinic.example`);
+    await field('Password').fill('a-strong-provider-passphrase');
+    await choose('User type', 'Provider');
+    await autocomplete('Linked clinician', clinician.last.slice(0, 6), new RegExp(clinician.last));
+    await shot('provider-user-form');
+    await save();
+    await page.waitForURL(/\/admin\/users\/\d+\/show/);
+    const user = await testDb.db
+      .selectFrom('users')
+      .select(['user_type', 'linked_clinician', 'password'])
+      .where('email', '=', `provider.${tag}@clinic.example`)
+      .executeTakeFirstOrThrow();
+    expect(user).toMatchObject({ user_type: 'provider', linked_clinician: state.clinicianId });
+    expect(user.password).not.toContain('a-strong-provider-passphrase');
+    await shot('provider-user-created');
+  });
+
+  it('creates a patient', async () => {
+    await page.goto(`${base}/admin/patients/create`);
+    await field('First name').fill(patient.first);
+    await field('Last name').fill(patient.last);
+    await field('Date of birth').fill('1980-02-29');
+    await choose('Sex', 'Male');
+    await choose('Gender identity', 'Male');
+    await field('Phone').fill(patient.phone);
+    await field('Address').fill('12 Elm Street');
+    await field('City').fill('Springfield');
+    await field('State').fill('IL');
+    await field('ZIP code').fill('62701');
+    await shot('patient-form');
+    await save();
+    await page.waitForURL(/\/admin\/patients\/\d+\/show/);
+    state.patientId = idFromUrl(page.url(), 'patients');
+    await visible(page.getByText(patient.last).first());
+    await shot('patient-created');
+  });
+
+  it('creates a patient user linked to the patient', async () => {
+    await page.goto(`${base}/admin/users/create`);
+    await field('Name').fill(`${patient.first} ${patient.last}`);
+    await field('Email').fill(`patient.${tag}@mail.example`);
+    await field('Password').fill('a-strong-patient-passphrase');
+    await choose('User type', 'Patient');
+    await autocomplete('Linked patient', patient.last.slice(0, 7), new RegExp(patient.last));
+    await save();
+    await page.waitForURL(/\/admin\/users\/\d+\/show/);
+    const user = await testDb.db
+      .selectFrom('users')
+      .select(['user_type', 'linked_patient'])
+      .where('email', '=', `patient.${tag}@mail.example`)
+      .executeTakeFirstOrThrow();
+    expect(user).toMatchObject({ user_type: 'patient', linked_patient: state.patientId });
+    await shot('patient-user-created');
+  });
+
+  it('publishes recurring slots and reports what was created', async () => {
+    const first = new Date(Date.now() + 2 * 86_400_000);
+    const last = new Date(first.getTime() + 6 * 86_400_000);
+    await page.goto(`${base}/admin/appointment-slots`);
+    await page.getByRole('link', { name: 'Recurring slots' }).click();
+    await autocomplete('Provider', clinician.last.slice(0, 6), new RegExp(clinician.last));
+    await choose('Time zone', 'America/New_York');
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) await page.getByLabel(day).check();
+    await field('From (time)').fill('09:00');
+    await field('Until (time)').fill('10:00');
+    await field('Minutes per slot').fill('30');
+    await field('First date').fill(isoDate(first));
+    await field('Last date').fill(isoDate(last));
+    await shot('recurring-form');
+    await page.getByRole('button', { name: 'Create slots' }).click();
+    // 7 days x 2 half-hour slots from 09:00 to 10:00.
+    await hasText(page.getByRole('status'), /Created 14, skipped 0/);
+    await shot('recurring-created');
+    const slots = await testDb.db.selectFrom('appointment_slots').select(['id']).where('provider', '=', state.clinicianId!).execute();
+    expect(slots).toHaveLength(14);
+    state.freeSlots = 14;
+  });
+
+  it('books an appointment for the patient from the provider’s free slots', async () => {
+    await page.goto(`${base}/admin/appointments/create`);
+    await autocomplete('Patient', patient.last.slice(0, 7), new RegExp(patient.last));
+    await autocomplete('Provider', clinician.last.slice(0, 6), new RegExp(clinician.last));
+    await page.getByRole('combobox', { name: 'Free slot', exact: true }).click();
+    const options = page.getByRole('option');
+    await visible(options.first());
+    expect(await options.count()).toBe(state.freeSlots);
+    // Shown in the slot's own zone (New York), whatever the browser's zone (Chicago) is.
+    await hasText(options.first(), /9:00 AM EDT|9:00 AM EST/);
+    await shot('booking-free-slots');
+    await options.first().click();
+    await field('Reason for visit').fill('Annual check-up');
+    await save();
+    await page.waitForURL(/\/admin\/appointments\/\d+\/show/);
+    state.appointmentId = idFromUrl(page.url(), 'appointments');
+    await visible(page.getByText('Scheduled').first());
+    await shot('appointment-booked');
+    const appt = await testDb.db
+      .selectFrom('appointments')
+      .select(['patient', 'provider', 'appointment_slot', 'status'])
+      .where('id', '=', state.appointmentId)
+      .executeTakeFirstOrThrow();
+    expect(appt).toMatchObject({ patient: state.patientId, provider: state.clinicianId, status: 'scheduled' });
+    state.slotId = appt.appointment_slot!;
+    const slot = await testDb.db
+      .selectFrom('appointment_slots')
+      .select('is_available')
+      .where('id', '=', state.slotId)
+      .executeTakeFirstOrThrow();
+    expect(Boolean(slot.is_available)).toBe(false);
+  });
+
+  it('finds the patient by part of the last name and edits the phone number', async () => {
+    await page.getByRole('menuitem', { name: 'Patients' }).click();
+    await page.getByPlaceholder('Search name, email or phone').fill(patient.last.slice(2, 10).toLowerCase());
+    const row = page.getByRole('row').filter({ hasText: patient.last });
+    await visible(row);
+    await shot('patient-search');
+    await row.click();
+    await page.waitForURL(/\/admin\/patients\/\d+\/show/);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await field('Phone').fill('+1 555 0199');
+    await save();
+    await page.waitForURL(/\/admin\/patients\/\d+\/show/);
+    await visible(page.getByText('+1 555 0199'));
+    await shot('patient-phone-edited');
+    const row2 = await testDb.db.selectFrom('patients').select('phone_number').where('id', '=', state.patientId!).executeTakeFirstOrThrow();
+    expect(row2.phone_number).toBe('+1 555 0199');
+  });
+
+  it('shows the API’s field error for an invalid NPI on the NPI input', async () => {
+    await page.goto(`${base}/admin/clinician-users/${state.clinicianId}`);
+    await field('NPI').fill('1234567890');
+    await save();
+    const npiHelp = page.locator('#npi-helper-text');
+    await hasText(npiHelp, /NPI|npi|check digit|valid/);
+    await shot('npi-field-error');
+    // Nothing was saved.
+    const row = await testDb.db.selectFrom('clinician_users').select('npi').where('id', '=', state.clinicianId!).executeTakeFirstOrThrow();
+    expect(row.npi).toBe('1234567893');
+  });
+
+  it('cancels the appointment and the slot is free again', async () => {
+    await page.goto(`${base}/admin/appointments/${state.appointmentId}/show`);
+    await page.getByRole('button', { name: 'Cancel appointment' }).click();
+    await shot('cancel-confirm');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel appointment' }).click();
+    await visible(page.getByText('Cancelled').first());
+    await shot('appointment-cancelled');
+    const slot = await testDb.db
+      .selectFrom('appointment_slots')
+      .select('is_available')
+      .where('id', '=', state.slotId!)
+      .executeTakeFirstOrThrow();
+    expect(Boolean(slot.is_available)).toBe(true);
+    // And the booking form offers it again.
+    await page.goto(`${base}/admin/appointments/create`);
+    await autocomplete('Provider', clinician.last.slice(0, 6), new RegExp(clinician.last));
+    await page.getByRole('combobox', { name: 'Free slot', exact: true }).click();
+    await visible(page.getByRole('option').first());
+    expect(await page.getByRole('option').count()).toBe(state.freeSlots);
+    await shot('slot-free-again');
+    await page.keyboard.press('Escape');
+  });
+
+  it('refreshed the short-lived access token along the way, rotating the refresh token', async () => {
+    const staff = await testDb.db.selectFrom('users').select('id').where('email', '=', staffEmail).executeTakeFirstOrThrow();
+    const tokens = await testDb.db.selectFrom('refresh_tokens').select(['family_id', 'used_at']).where('user_id', '=', staff.id).execute();
+    expect(new Set(tokens.map((t) => t.family_id)).size).toBe(1);
+    expect(tokens.filter((t) => t.used_at !== null).length).toBeGreaterThan(0);
+  });
+
+  it('lays the patient list out at a phone’s width', async () => {
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${base}/admin/patients`);
+    // sessionStorage is per tab: the new tab starts signed out.
+    await visible(phone.getByRole('button', { name: 'Sign in' }));
+    await phone.getByLabel(labelled('Email')).fill(staffEmail);
+    await phone.getByLabel(labelled('Password')).fill(DEFAULT_PASSWORD);
+    await shot('phone-sign-in', phone);
+    await phone.getByRole('button', { name: 'Sign in' }).click();
+    await phone.goto(`${base}/admin/patients`);
+    await visible(phone.getByText(patient.last).first());
+    const width = await phone.evaluate<number>('document.documentElement.scrollWidth');
+    expect(width).toBeLessThanOrEqual(390);
+    await shot('phone-patient-list', phone);
+    await phone.close();
+  });
+
+  it('signs out and revokes the refresh token', async () => {
+    await page.goto(`${base}/admin/`);
+    const refresh = await page.evaluate<string | null>("sessionStorage.getItem('customehr.refresh')");
+    expect(refresh).toBeTruthy();
+    await page.getByRole('button', { name: 'Profile' }).click();
+    await page.getByRole('menuitem', { name: 'Logout' }).click();
+    await visible(page.getByRole('button', { name: 'Sign in' }));
+    await shot('signed-out');
+    const stored = await page.evaluate('JSON.stringify(sessionStorage)');
+    expect(stored).not.toContain('customehr.refresh');
+    // The server no longer honours the refresh token the tab held.
+    const res = await fetch(`${base}/api/token/refresh/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh }),
+    });
+    expect(res.status).toBe(401);
+  });
+});
