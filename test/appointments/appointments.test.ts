@@ -363,7 +363,7 @@ describe('/api/appointments/', () => {
       .where('resource_id', '=', String(mine.id))
       .where('action', '=', 'update')
       .executeTakeFirstOrThrow();
-    expect(JSON.parse(audit.details).fields).toEqual(['estimated_amount_cents', 'notes', 'status']);
+    expect(JSON.parse(audit.details).fields).toEqual(['estimated_amount', 'notes', 'status']);
   });
 
   it('moves an appointment to another slot atomically; a taken target is 409 and changes nothing', async () => {

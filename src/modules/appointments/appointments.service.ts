@@ -215,7 +215,8 @@ export async function changeAppointment(db: Database, ctx: AuditContext, actor: 
     status,
     notes: body.notes ?? existing.notes,
   };
-  const changed = changedFields({ ...existing }, resolved);
+  // Audit in API field names (estimated_amount, not its storage column).
+  const changed = changedFields({ ...existing }, resolved).map((f) => (f === 'estimated_amount_cents' ? 'estimated_amount' : f));
   try {
     return await db.transaction().execute(async (trx) => {
       if (needFree && existing.appointment_slot !== null) await freeSlot(trx, existing.appointment_slot, now);
