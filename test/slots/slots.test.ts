@@ -108,6 +108,16 @@ describe('/api/appointment-slots/', () => {
     const again = await post(c.staff.headers, { provider: providerId, dateandtime: '2027-05-05T10:00:00-04:00' });
     expect(again.statusCode).toBe(400);
     expect(again.json()).toEqual({ non_field_errors: ['The fields provider, dateandtime must make a unique set.'] });
+    // Moving another slot onto that instant is the same violation.
+    const other = await post(c.staff.headers, { provider: providerId, dateandtime: '2027-05-05T15:00:00Z' });
+    const clash = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/appointment-slots/${other.json().id}/`,
+      headers: c.staff.headers,
+      payload: { dateandtime: '2027-05-05T14:00:00.000Z' },
+    });
+    expect(clash.statusCode).toBe(400);
+    expect(clash.json()).toEqual({ non_field_errors: ['The fields provider, dateandtime must make a unique set.'] });
   });
 
   it('gives a provider their own slot whatever provider says, and hides other providers’ slots', async () => {
