@@ -83,14 +83,15 @@ export interface PatientListFilter {
 }
 
 /**
- * `?ordering=` field to the sorted expression. Each matches an index of the initial migration
- * ((lower(last_name), id), (date_of_birth, id), …), so a page is an index walk, not a sort.
+ * `?ordering=` field to the sorted expression. Each matches an index ((lower(last_name), id),
+ * (date_of_birth, id), …), so a page is an index walk, not a sort. Qualified: the page query joins
+ * patients to its own id subquery.
  */
 const ORDER_EXPRESSIONS: Record<string, Expression<unknown>> = {
-  last_name: sql`lower(last_name)`,
-  first_name: sql`lower(first_name)`,
-  date_of_birth: sql`date_of_birth`,
-  id: sql`id`,
+  last_name: sql`lower(patients.last_name)`,
+  first_name: sql`lower(patients.first_name)`,
+  date_of_birth: sql`patients.date_of_birth`,
+  id: sql`patients.id`,
 };
 
 /**
@@ -100,10 +101,10 @@ const ORDER_EXPRESSIONS: Record<string, Expression<unknown>> = {
  * sort of those is far faster (measured on 100 000 patients: ~250 ms → a few ms).
  */
 const SEARCH_ORDER_EXPRESSIONS: Record<string, Expression<unknown>> = {
-  last_name: sql`lower(last_name) || ''`,
-  first_name: sql`lower(first_name) || ''`,
-  date_of_birth: sql`date_of_birth || ''`,
-  id: sql`id + 0`,
+  last_name: sql`lower(patients.last_name) || ''`,
+  first_name: sql`lower(patients.first_name) || ''`,
+  date_of_birth: sql`patients.date_of_birth || ''`,
+  id: sql`patients.id + 0`,
 };
 
 /**
@@ -159,24 +160,39 @@ function searchCondition(term: string): Expression<SqlBool> | null {
   return sql<SqlBool>`(${sql.join(perWord, sql` and `)})`;
 }
 
-/** The count query and the page query of a list; exported so a test can show their SQL. */
+/**
+ * The count query and the page query of a list; exported so a test can show their SQL.
+ *
+ * The page is "ids first, then rows": the subquery finds the page's ids from an index alone (on
+ * PostgreSQL an index-only scan over the covering indexes of migration 2026120310, so OFFSET
+ * skips index entries, not table rows), and only those 20 rows are read in full.
+ */
 export function patientListQueries(db: Database, f: PatientListFilter) {
   let q = db.selectFrom('patients');
-  if (f.onlyId !== undefined) q = q.where('id', '=', f.onlyId);
+  if (f.onlyId !== undefined) q = q.where('patients.id', '=', f.onlyId);
   if (f.sex) q = q.where('sex', '=', f.sex);
   if (f.gender_identity) q = q.where('gender_identity', '=', f.gender_identity);
   if (f.date_of_birth) q = q.where('date_of_birth', '=', f.date_of_birth);
   const search = f.search ? searchCondition(f.search) : null;
   if (search) q = q.where(search);
   const countQuery = q.select((eb) => eb.fn.countAll<number>().as('count'));
+
   const ordering = f.ordering ?? 'last_name';
   const direction = ordering.startsWith('-') ? 'desc' : 'asc';
   const field = ordering.replace(/^-/, '');
   const orders = search ? SEARCH_ORDER_EXPRESSIONS : ORDER_EXPRESSIONS;
-  let pageQuery = q.select(patientColumns).orderBy(orders[field] ?? orders.last_name, direction);
+  let ids = q.select('patients.id').orderBy(orders[field] ?? orders.last_name, direction);
   // The id tie-breaker follows the direction so a descending page walks the same index backwards.
-  if (field !== 'id') pageQuery = pageQuery.orderBy(search ? sql`id + 0` : sql`id`, direction);
-  return { countQuery, pageQuery: pageQuery.limit(f.limit).offset(f.offset) };
+  if (field !== 'id') ids = ids.orderBy(search ? sql`patients.id + 0` : sql`patients.id`, direction);
+  ids = ids.limit(f.limit).offset(f.offset);
+
+  let pageQuery = db
+    .selectFrom('patients')
+    .innerJoin(ids.as('page'), 'page.id', 'patients.id')
+    .select(patientColumns.map((c) => sql.ref<string>(`patients.${c}`).as(c)))
+    .orderBy(ORDER_EXPRESSIONS[field] ?? ORDER_EXPRESSIONS.last_name, direction);
+  if (field !== 'id') pageQuery = pageQuery.orderBy(sql`patients.id`, direction);
+  return { countQuery, pageQuery };
 }
 
 /** One count query and one page query, whatever the filters. */
