@@ -75,7 +75,7 @@ describe('/api/clinician-users/', () => {
       expect(got.statusCode).toBe(200);
       expect(got.json()).toEqual(c);
 
-      // PUT replaces: omitted optional fields go back to their defaults.
+      // DRF semantics: PUT needs the required fields; optional ones left out keep their values.
       const put = await inject('PUT', `${URL}${c.id}/`, who.staff.headers, {
         firstname: 'Cristina',
         lastname: 'Yang',
@@ -88,11 +88,11 @@ describe('/api/clinician-users/', () => {
         firstname: 'Cristina',
         lastname: 'Yang',
         role: 'surgical_assistants',
-        contactnumber: '',
-        npi: '',
-        location: '',
-        language: '',
-        supervising_clinician: 'none',
+        contactnumber: c.contactnumber,
+        npi: c.npi,
+        location: c.location,
+        language: c.language,
+        supervising_clinician: c.supervising_clinician,
         created_at: c.created_at,
       });
       expect(put.json().updated_at >= c.updated_at).toBe(true);

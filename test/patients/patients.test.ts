@@ -102,15 +102,16 @@ describe('/api/patients/', () => {
       const required = Object.fromEntries(REQUIRED.map((k) => [k, p[k]]));
       const put = await inject('PUT', `${URL}${p.id}/`, who.staff.headers, { ...required, last_name: 'Tanaka' });
       expect(put.statusCode, put.body).toBe(200);
+      // DRF semantics: PUT needs the required fields; optional ones left out keep their values.
       expect(put.json()).toMatchObject({
         last_name: 'Tanaka',
-        middle_name: '',
-        preferred_name: '',
-        email: '',
-        ethnicity: '',
-        race: '',
-        language: '',
-        address_line2: '',
+        middle_name: p.middle_name,
+        preferred_name: p.preferred_name,
+        email: p.email,
+        ethnicity: p.ethnicity,
+        race: p.race,
+        language: p.language,
+        address_line2: p.address_line2,
         created_at: p.created_at,
       });
 
@@ -480,10 +481,8 @@ describe('/api/patients/', () => {
       }
       expect(events[0].details.fields).toEqual(Object.keys(sent).sort());
       expect(events[1].details).toEqual({ fields: ['city'] });
-      // PUT without the optional fields cleared them: those are what changed.
-      expect(events[2].details).toEqual({
-        fields: ['address_line2', 'email', 'ethnicity', 'language', 'middle_name', 'preferred_name', 'race'],
-      });
+      // PUT without the optional fields kept them; the city was already Hiddencity: nothing changed.
+      expect(events[2].details).toEqual({ fields: [] });
     });
 
     it('records every read: list with the ids returned, retrieve with the patient id', async () => {

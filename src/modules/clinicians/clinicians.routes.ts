@@ -101,7 +101,7 @@ export const cliniciansRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Clinician, ...pick(400, 401, 403, 404) },
       },
     },
-    async (request) => presentClinician(await changeClinician(app.db, auditContext(request), request.params.id, request.body, true)),
+    async (request) => presentClinician(await changeClinician(app.db, auditContext(request), request.params.id, request.body)),
   );
 
   app.patch(
@@ -119,7 +119,7 @@ export const cliniciansRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Clinician, ...pick(400, 401, 403, 404) },
       },
     },
-    async (request) => presentClinician(await changeClinician(app.db, auditContext(request), request.params.id, request.body, false)),
+    async (request) => presentClinician(await changeClinician(app.db, auditContext(request), request.params.id, request.body)),
   );
 
   app.delete(

@@ -52,11 +52,11 @@ const npiOptions = {
 };
 const npi = Type.String(npiOptions);
 const optional = {
-  contactnumber: Type.Optional(Type.String({ maxLength: 32, default: '' })),
-  npi: Type.Optional(Type.String({ ...npiOptions, default: '' })),
-  location: Type.Optional(Type.String({ maxLength: 255, default: '' })),
-  language: Type.Optional(Type.String({ maxLength: 100, default: '' })),
-  supervising_clinician: Type.Optional(StringEnum(SUPERVISION_LEVELS, { default: 'none' })),
+  contactnumber: Type.Optional(Type.String({ maxLength: 32 })),
+  npi: Type.Optional(Type.String(npiOptions)),
+  location: Type.Optional(Type.String({ maxLength: 255 })),
+  language: Type.Optional(Type.String({ maxLength: 100 })),
+  supervising_clinician: Type.Optional(StringEnum(SUPERVISION_LEVELS, { description: 'Defaults to "none" on create.' })),
 };
 
 const bodyExample = {
@@ -71,12 +71,16 @@ const bodyExample = {
   supervising_clinician: 'senior',
 };
 
-/** POST and PUT: the required fields must be sent; an omitted optional field takes its default. */
+/**
+ * POST and PUT: the required fields must be sent. An optional field left out takes its default on
+ * create and keeps its value on PUT (DRF semantics), so the schema itself carries no defaults.
+ */
 export const ClinicianBody = Type.Object(
   { firstname: name, lastname: name, role: StringEnum(CLINICIAN_ROLES), emailid, ...optional },
   {
     additionalProperties: false,
-    description: 'Strings are trimmed. Omitted optional fields take their defaults ("" or "none").',
+    description:
+      'Strings are trimmed. Optional fields left out are "" ("none" for supervising_clinician) on create and keep their values on PUT.',
     examples: [bodyExample],
   },
 );

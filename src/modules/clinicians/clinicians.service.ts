@@ -86,17 +86,14 @@ export async function createClinician(db: Database, ctx: AuditContext, body: Cli
   }
 }
 
-/** PUT replaces (omitted optional fields go back to their defaults); PATCH changes what is sent. */
-export async function changeClinician(
-  db: Database,
-  ctx: AuditContext,
-  id: number,
-  body: ClinicianWrite,
-  replace: boolean,
-): Promise<ClinicianRow> {
+/**
+ * PUT must carry every required field, PATCH any; in both, fields left out keep their values,
+ * as in Django REST Framework.
+ */
+export async function changeClinician(db: Database, ctx: AuditContext, id: number, body: ClinicianWrite): Promise<ClinicianRow> {
   const existing = await findClinicianById(db, id);
   if (!existing) throw new NotFoundError();
-  const fields = resolve(body, replace ? { ...existing, ...DEFAULTS } : existing);
+  const fields = resolve(body, existing);
   await check(db, fields, id);
   const changed = changedFields(existing, fields);
   try {

@@ -96,7 +96,7 @@ export const patientsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Patient, ...pick(400, 401, 403, 404) },
       },
     },
-    async (request) => presentPatient(await changePatient(app.db, auditContext(request), request.params.id, request.body, true)),
+    async (request) => presentPatient(await changePatient(app.db, auditContext(request), request.params.id, request.body)),
   );
 
   app.patch(
@@ -114,7 +114,7 @@ export const patientsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Patient, ...pick(400, 401, 403, 404) },
       },
     },
-    async (request) => presentPatient(await changePatient(app.db, auditContext(request), request.params.id, request.body, false)),
+    async (request) => presentPatient(await changePatient(app.db, auditContext(request), request.params.id, request.body)),
   );
 
   app.delete(

@@ -69,8 +69,7 @@ export const Patient = Type.Object(
 
 /** A required text field: not blank once trimmed (bodies are trimmed before validation). */
 const required = (maxLength: number) => Type.String({ minLength: 1, maxLength });
-const optional = (maxLength: number, withDefault: boolean) =>
-  Type.Optional(Type.String(withDefault ? { maxLength, default: '' } : { maxLength }));
+const optional = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 
 const dateOfBirth = Type.String({
   format: 'date',
@@ -78,30 +77,27 @@ const dateOfBirth = Type.String({
   examples: ['1990-02-14'],
 });
 /** Blank or an email address. The email branch comes first so its message is the one reported. */
-const email = (withDefault: boolean) =>
+const email = () =>
   Type.Optional(
-    Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Literal('')], {
-      description: 'Blank or an email address.',
-      ...(withDefault ? { default: '' } : {}),
-    }),
+    Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Literal('')], { description: 'Blank or an email address.' }),
   );
 
-function fields(withDefaults: boolean) {
+function fields() {
   return {
     first_name: required(100),
-    middle_name: optional(100, withDefaults),
+    middle_name: optional(100),
     last_name: required(100),
-    preferred_name: optional(100, withDefaults),
+    preferred_name: optional(100),
     date_of_birth: dateOfBirth,
     sex: StringEnum(SEXES),
     gender_identity: StringEnum(GENDER_IDENTITIES),
-    email: email(withDefaults),
+    email: email(),
     phone_number: required(32),
-    ethnicity: optional(100, withDefaults),
-    race: optional(100, withDefaults),
-    language: optional(100, withDefaults),
+    ethnicity: optional(100),
+    race: optional(100),
+    language: optional(100),
     address_line1: required(255),
-    address_line2: optional(255, withDefaults),
+    address_line2: optional(255),
     city: required(100),
     state: required(100),
     zip_code: required(20),
@@ -125,14 +121,18 @@ const bodyExample = {
   zip_code: '94105',
 };
 
-/** POST and PUT: every required field; omitted optional fields are "". */
-export const PatientBody = Type.Object(fields(true), {
+/**
+ * POST and PUT: every required field. An optional field left out is "" on create and keeps its
+ * value on PUT (DRF semantics). No schema defaults: they would blank fields on PUT.
+ */
+export const PatientBody = Type.Object(fields(), {
   additionalProperties: false,
-  description: 'Strings are trimmed; required ones may not be blank. Omitted optional fields are "".',
+  description:
+    'Strings are trimmed; required ones may not be blank. An optional field left out is "" on create and keeps its value on PUT.',
   examples: [bodyExample],
 });
 
-const all = fields(false);
+const all = fields();
 export const PatientPatchBody = Type.Object(
   {
     first_name: Type.Optional(all.first_name),

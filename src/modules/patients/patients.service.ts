@@ -54,14 +54,17 @@ export function presentPatient(p: PatientRow) {
   return { ...p };
 }
 
-/** Today's date in UTC, as YYYY-MM-DD: the server's notion of "today" for birth dates. */
-export function todayUtc(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
+/**
+ * The latest date it is anywhere on Earth (UTC+14), as YYYY-MM-DD: a newborn registered early in
+ * the morning east of UTC is born "today" there, which may still be tomorrow in UTC.
+ */
+export function latestToday(now = new Date()): string {
+  return new Date(now.getTime() + 14 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
 /** The schema has checked the format and that it is a real calendar date; this checks the range. */
 function checkDateOfBirth(date: string): void {
-  if (date > todayUtc()) throw ValidationError.field('date_of_birth', 'Date of birth cannot be in the future.');
+  if (date > latestToday()) throw ValidationError.field('date_of_birth', 'Date of birth cannot be in the future.');
   if (date < MIN_DATE_OF_BIRTH) throw ValidationError.field('date_of_birth', `Date of birth cannot be before ${MIN_DATE_OF_BIRTH}.`);
 }
 
@@ -131,17 +134,14 @@ export async function createPatient(db: Database, ctx: AuditContext, body: Patie
   });
 }
 
-/** PUT replaces (omitted optional fields go back to ""); PATCH changes what is sent. */
-export async function changePatient(
-  db: Database,
-  ctx: AuditContext,
-  id: number,
-  body: PatientWrite,
-  replace: boolean,
-): Promise<PatientRow> {
+/**
+ * PUT must carry every required field, PATCH any; in both, fields left out keep their values,
+ * as in Django REST Framework (its clients send PUT without the optional fields).
+ */
+export async function changePatient(db: Database, ctx: AuditContext, id: number, body: PatientWrite): Promise<PatientRow> {
   const existing = await findPatientById(db, id);
   if (!existing) throw new NotFoundError();
-  const fields = resolve(body, replace ? { ...existing, ...DEFAULTS } : existing);
+  const fields = resolve(body, existing);
   if (body.date_of_birth !== undefined) checkDateOfBirth(fields.date_of_birth);
   const changed = changedFields(existing, fields);
   return db.transaction().execute(async (trx) => {

@@ -94,7 +94,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const user = await changeUser(app.db, auditContext(request), caller(request), request.params.id, request.body, true);
+      const user = await changeUser(app.db, auditContext(request), caller(request), request.params.id, request.body);
       return presentUser(request, user);
     },
   );
@@ -113,7 +113,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const user = await changeUser(app.db, auditContext(request), caller(request), request.params.id, request.body, false);
+      const user = await changeUser(app.db, auditContext(request), caller(request), request.params.id, request.body);
       return presentUser(request, user);
     },
   );

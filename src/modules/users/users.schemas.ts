@@ -58,7 +58,7 @@ const writable = {
   contactnumber: Type.Optional(contactnumber),
   role: Type.Optional(role),
   status: Type.Optional(Type.Boolean()),
-  user_type: Type.Optional(StringEnum(USER_TYPES, { default: 'staff' })),
+  user_type: Type.Optional(StringEnum(USER_TYPES, { description: 'Defaults to staff on create.' })),
   linked_patient: Type.Optional(Nullable(Id)),
   linked_clinician: Type.Optional(Nullable(Id)),
 };
@@ -68,7 +68,7 @@ export const UserCreateBody = Type.Object(writable, {
   examples: [{ name: 'Dana Reyes', email: 'dana.reyes@example.com', password: 'correct-horse-battery', user_type: 'staff', role: 'nurse' }],
 });
 
-/** PUT replaces: name and email are required; a password, when sent, resets it. */
+/** PUT: name and email are required, other fields left out keep their values; a password resets it. */
 export const UserReplaceBody = Type.Object({ ...writable, password: Type.Optional(password) }, { additionalProperties: false });
 
 export const UserPatchBody = Type.Object(

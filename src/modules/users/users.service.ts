@@ -140,21 +140,24 @@ export async function createUser(db: Database, ctx: AuditContext, body: UserWrit
   }
 }
 
-/** PUT (replace) and PATCH (partial): the same rules; PUT's schema requires more fields. */
-export async function changeUser(db: Database, ctx: AuditContext, actor: CurrentUser, id: number, body: UserWrite, replace: boolean) {
+/**
+ * PUT and PATCH: the same rules; PUT's schema requires name and email. Fields left out keep
+ * their values, as in Django REST Framework.
+ */
+export async function changeUser(db: Database, ctx: AuditContext, actor: CurrentUser, id: number, body: UserWrite) {
   const existing = await findUserById(db, id);
   if (!existing) throw new NotFoundError();
-  const pick = <K extends keyof Resolved>(key: K, fallbackForPut: Resolved[K]): Resolved[K] =>
-    (body[key as keyof UserWrite] as Resolved[K] | undefined) ?? (replace ? fallbackForPut : existing[key]);
+  const pick = <K extends keyof Resolved>(key: K): Resolved[K] =>
+    (body[key as keyof UserWrite] as Resolved[K] | undefined) ?? existing[key];
   const resolved: Resolved = {
     name: (body.name ?? existing.name).trim(),
     email: normaliseEmail(body.email ?? existing.email),
-    contactnumber: pick('contactnumber', '').trim(),
-    role: pick('role', ''),
-    status: pick('status', true),
-    user_type: pick('user_type', 'staff'),
-    linked_patient: 'linked_patient' in body ? (body.linked_patient ?? null) : replace ? null : existing.linked_patient,
-    linked_clinician: 'linked_clinician' in body ? (body.linked_clinician ?? null) : replace ? null : existing.linked_clinician,
+    contactnumber: pick('contactnumber').trim(),
+    role: pick('role'),
+    status: pick('status'),
+    user_type: pick('user_type'),
+    linked_patient: 'linked_patient' in body ? (body.linked_patient ?? null) : existing.linked_patient,
+    linked_clinician: 'linked_clinician' in body ? (body.linked_clinician ?? null) : existing.linked_clinician,
   };
   if (actor.id === id && (resolved.status === false || resolved.user_type !== 'staff')) {
     // A staff member locking themselves out is almost always a mistake, and unrecoverable
