@@ -205,3 +205,21 @@ describe.skipIf(!redisUrl)('lockout across two server processes sharing Redis', 
     }
   });
 });
+
+describe('Redis outage', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Nothing listens on port 1: every Redis command fails at once.
+    t = await buildTestApp({ redisUrl: 'redis://127.0.0.1:1', redisKeyPrefix: 'customehr-test-outage:' });
+  });
+  afterAll(() => t.close());
+
+  it('keeps logins working and still locks accounts, counting in this process', async () => {
+    const user = await makeUser(t.db);
+    expect((await login(t, user.email, DEFAULT_PASSWORD)).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await login(t, user.email, WRONG)).statusCode).toBe(400);
+    expect((await login(t, user.email, DEFAULT_PASSWORD)).statusCode).toBe(429);
+    const refresh = await t.app.inject({ method: 'POST', url: '/api/token/refresh/', payload: { refresh: 'x' } });
+    expect(refresh.statusCode).toBe(401);
+  });
+});

@@ -50,13 +50,54 @@ export class MemoryAttemptCounter implements AttemptCounter {
   }
 }
 
+/**
+ * Redis-backed counts. When Redis cannot answer, this process counts in memory instead of failing
+ * every login: protection continues per process, and the outage is logged (once per outage).
+ */
 export class RedisAttemptCounter implements AttemptCounter {
+  private readonly fallback = new MemoryAttemptCounter();
+  private degraded = false;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly onOutage: (err: unknown) => void = () => {},
   ) {}
 
-  async peek(key: string) {
+  private async guard<T>(op: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+    try {
+      const result = await op();
+      this.degraded = false;
+      return result;
+    } catch (err) {
+      if (!this.degraded) this.onOutage(err);
+      this.degraded = true;
+      return local();
+    }
+  }
+
+  peek(key: string) {
+    return this.guard(
+      () => this.redisPeek(key),
+      () => this.fallback.peek(key),
+    );
+  }
+
+  fail(key: string, windowMs: number) {
+    return this.guard(
+      () => this.redisFail(key, windowMs),
+      () => this.fallback.fail(key, windowMs),
+    );
+  }
+
+  reset(key: string) {
+    return this.guard(
+      () => this.redisReset(key),
+      () => this.fallback.reset(key),
+    );
+  }
+
+  private async redisPeek(key: string) {
     const res = await this.redis
       .multi()
       .get(this.prefix + key)
@@ -67,23 +108,41 @@ export class RedisAttemptCounter implements AttemptCounter {
     return { count: ttl > 0 ? count : 0, ttlMs: Math.max(0, ttl) };
   }
 
-  async fail(key: string, windowMs: number) {
+  private async redisFail(key: string, windowMs: number) {
     const k = this.prefix + key;
     // SET NX starts the window only on the first failure; INCR is atomic across processes.
     const res = await this.redis.multi().set(k, 0, 'PX', windowMs, 'NX').incr(k).pttl(k).exec();
     return { count: Number(res?.[1]?.[1] ?? 1), ttlMs: Math.max(0, Number(res?.[2]?.[1] ?? windowMs)) };
   }
 
-  async reset(key: string) {
+  private async redisReset(key: string) {
     await this.redis.del(this.prefix + key);
+    await this.fallback.reset(key);
   }
 
   async close() {
+    await this.fallback.close();
     // The Redis connection is owned by whoever created it (the throttle plugin closes it).
   }
 }
 
 export function connectRedis(url: string): Redis {
-  // Few retries per command: a login should fail fast rather than hang when Redis is away.
-  return new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, connectTimeout: 5000 });
+  // No offline queue: while Redis is away a command fails at once (and the caller falls back)
+  // rather than making a login wait for a reconnect.
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000 });
+}
+
+/** Waits for the first connection, so counts are shared from the first request; false on timeout. */
+export function redisReady(redis: Redis, timeoutMs = 3000): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.on('ready', onReady);
+  });
 }

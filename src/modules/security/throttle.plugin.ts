@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { TooManyRequestsError } from '../../errors.js';
-import { type AttemptCounter, connectRedis, MemoryAttemptCounter, RedisAttemptCounter } from '../auth/attempt-counter.js';
+import { type AttemptCounter, connectRedis, MemoryAttemptCounter, RedisAttemptCounter, redisReady } from '../auth/attempt-counter.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 
 declare module 'fastify' {
@@ -23,7 +23,15 @@ async function throttlePlugin(app: FastifyInstance) {
   let counter: AttemptCounter;
   if (config.redisUrl) {
     redis = connectRedis(config.redisUrl);
-    counter = new RedisAttemptCounter(redis, `${config.redisKeyPrefix}login:`);
+    // ioredis reports connection errors as events; without a listener they would crash the process.
+    redis.on('error', () => {});
+    counter = new RedisAttemptCounter(redis, `${config.redisKeyPrefix}login:`, (err) =>
+      app.log.error(
+        { err: { message: err instanceof Error ? err.message : String(err) } },
+        'redis unavailable: login counters fall back to this process',
+      ),
+    );
+    if (!(await redisReady(redis))) app.log.error('redis not reachable at start-up: login counters are per process until it is');
   } else {
     counter = new MemoryAttemptCounter();
   }
@@ -32,6 +40,8 @@ async function throttlePlugin(app: FastifyInstance) {
   await app.register(rateLimit, {
     global: false,
     ...(redis ? { redis, nameSpace: `${config.redisKeyPrefix}rl:` } : {}),
+    // A Redis outage must not take logins down with it; the account lockout still holds.
+    skipOnError: true,
     errorResponseBuilder: (_request, ctx) => new TooManyRequestsError(ctx.ttl / 1000),
   });
 
