@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fas
 import fp from 'fastify-plugin';
 import type { AppConfig } from '../config.js';
 import { ForbiddenError, InvalidTokenError, NotAuthenticatedError } from '../errors.js';
-import { findUserById, type UserRow } from '../modules/users/users.repository.js';
+import { findUserWithSession, type UserRow } from '../modules/users/users.repository.js';
 
 export type UserType = UserRow['user_type'];
 
@@ -61,20 +61,15 @@ async function authenticatePlugin(app: FastifyInstance, opts: { config: AppConfi
       throw new InvalidTokenError();
     }
     if (claims.token_type !== 'access' || !Number.isInteger(claims.user_id)) throw new InvalidTokenError();
-    const user = await findUserById(app.db, claims.user_id);
+    const sid = typeof claims.sid === 'string' ? claims.sid : null;
+    // One query: the user, and whether the login the token belongs to is still live (a login that
+    // was logged out or revoked ends its access tokens now, not when they expire).
+    const found = await findUserWithSession(app.db, claims.user_id, sid);
+    const user = found?.user;
     if (!user?.status || user.token_version !== claims.ver) throw new InvalidTokenError();
-    if (typeof claims.sid === 'string') {
-      // A login that was logged out or revoked ends its access tokens now, not when they expire.
-      const live = await app.db
-        .selectFrom('refresh_tokens')
-        .select('id')
-        .where('family_id', '=', claims.sid)
-        .where('user_id', '=', user.id)
-        .where('revoked_at', 'is', null)
-        .limit(1)
-        .executeTakeFirst();
-      if (!live) throw new InvalidTokenError();
-      request.sessionId = claims.sid;
+    if (sid !== null) {
+      if (!found?.sessionLive) throw new InvalidTokenError();
+      request.sessionId = sid;
     }
     const { password: _password, ...current } = user;
     request.currentUser = current;

@@ -33,18 +33,8 @@ export interface AuditEventInput {
 // Serialises appenders on PostgreSQL so two transactions never chain onto the same event.
 const AUDIT_LOCK_KEY = 72_011_442;
 
-/**
- * Appends one event to the hash chain. Call it with the transaction of the change it records;
- * for reads, with `db` itself (it opens its own short transaction).
- */
-export async function recordAudit(db: Database, ctx: AuditContext, input: AuditEventInput): Promise<void> {
-  if (!db.isTransaction) {
-    await db.transaction().execute((trx) => recordAudit(trx, ctx, input));
-    return;
-  }
-  if (dialectOf(db) === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(db);
-  const last = await db.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const fields: ChainedFields = {
+function chainedFields(ctx: AuditContext, input: AuditEventInput): ChainedFields {
+  return {
     created_at: new Date().toISOString(),
     user_id: input.userId !== undefined ? input.userId : ctx.userId,
     user_type: input.userType ?? ctx.userType,
@@ -57,11 +47,91 @@ export async function recordAudit(db: Database, ctx: AuditContext, input: AuditE
     request_id: ctx.requestId,
     details: JSON.stringify(input.details ?? {}),
   };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  await db
-    .insertInto('audit_events')
-    .values({ ...fields, prev_hash: prevHash, hash: eventHash(prevHash, fields) })
-    .execute();
+}
+
+/** Appends events, in order, to the chain inside the given transaction. */
+async function appendToChain(trx: Database, events: ChainedFields[]): Promise<void> {
+  if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
+  const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const rows = events.map((fields) => {
+    const hash = eventHash(prevHash, fields);
+    const row = { ...fields, prev_hash: prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+  await trx.insertInto('audit_events').values(rows).execute();
+}
+
+interface PendingEvent {
+  fields: ChainedFields;
+  done: (err?: unknown) => void;
+}
+
+/** 13 columns a row: 500 rows stay far below SQLite's and PostgreSQL's bound-parameter limits. */
+const MAX_GROUP = 500;
+
+/**
+ * Group commit for events that have no transaction of their own (reads of PHI, failed logins).
+ * Every caller still waits until its event is committed, so nothing is answered unaudited; but
+ * while one group is being written the next requests' events gather and go in together, in one
+ * transaction and one chain lock, instead of queueing one transaction each.
+ */
+class GroupAppender {
+  private queue: PendingEvent[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Database) {}
+
+  append(fields: ChainedFields): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ fields, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        try {
+          await this.db.transaction().execute((trx) =>
+            appendToChain(
+              trx,
+              group.map((e) => e.fields),
+            ),
+          );
+          for (const e of group) e.done();
+        } catch (err) {
+          for (const e of group) e.done(err);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
+
+const appenders = new WeakMap<Database, GroupAppender>();
+
+/**
+ * Appends one event to the hash chain. Call it with the transaction of the change it records, so
+ * the event commits or rolls back with it; called with `db` itself (reads, failed logins) it is
+ * group-committed and resolves once written.
+ */
+export async function recordAudit(db: Database, ctx: AuditContext, input: AuditEventInput): Promise<void> {
+  const fields = chainedFields(ctx, input);
+  if (db.isTransaction) {
+    await appendToChain(db, [fields]);
+    return;
+  }
+  let appender = appenders.get(db);
+  if (!appender) {
+    appender = new GroupAppender(db);
+    appenders.set(db, appender);
+  }
+  await appender.append(fields);
 }
 
 /** Names of the fields a write changed: what the audit trail keeps instead of values. */

@@ -58,6 +58,30 @@ export async function findUserById(db: Database, id: number): Promise<UserRow | 
   return row ? toUserRow(row as RawUser) : undefined;
 }
 
+/**
+ * The bearer guard's one query: the user and, when the token names its login, whether that login
+ * (refresh-token family) is still live.
+ */
+export async function findUserWithSession(db: Database, id: number, sessionId: string | null) {
+  let q = db.selectFrom('users').select(columns).where('id', '=', id);
+  if (sessionId !== null) {
+    q = q.select((eb) =>
+      eb
+        .selectFrom('refresh_tokens')
+        .select(sql<number>`1`.as('live'))
+        .where('family_id', '=', sessionId)
+        .whereRef('refresh_tokens.user_id', '=', 'users.id')
+        .where('revoked_at', 'is', null)
+        .limit(1)
+        .as('session_live'),
+    ) as typeof q;
+  }
+  const row = (await q.executeTakeFirst()) as (RawUser & { session_live?: number | null }) | undefined;
+  if (!row) return undefined;
+  const { session_live, ...user } = row;
+  return { user: toUserRow(user), sessionLive: sessionId === null ? null : session_live != null };
+}
+
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
   const row = await db.selectFrom('users').select(columns).where(sql<string>`lower(email)`, '=', normaliseEmail(email)).executeTakeFirst();
   return row ? toUserRow(row as RawUser) : undefined;
