@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout
   }
 
   async function autocomplete(label: string, text: string, option: string | RegExp) {
-    const input = field(label);
+    const input = page.getByRole('combobox', { name: label, exact: true });
     await input.click();
     await input.fill(text);
     await page.getByRole('option', { name: option }).first().click();
@@ -131,8 +131,9 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout
 
   afterEach(async (ctx) => {
     // The page as it was when a step failed: the first thing to look at.
-    if (ctx.task.result?.state === 'fail' && page)
-      await shot(`FAILED-${ctx.task.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
+    if (ctx.task.result?.state !== 'fail') return;
+    for (const p of context?.pages() ?? [])
+      await shot(`FAILED-${ctx.task.name.replace(/\W+/g, '-').slice(0, 40)}`, p).catch(() => undefined);
   });
 
   afterAll(async () => {
@@ -319,8 +320,8 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout
     await page.goto(`${base}/admin/clinician-users/${state.clinicianId}`);
     await field('NPI').fill('1234567890');
     await save();
-    const npiHelp = page.locator('#npi-helper-text');
-    await hasText(npiHelp, /NPI|npi|check digit|valid/);
+    // The server's message, under the NPI input itself (react-admin marks each input's wrapper).
+    await hasText(page.locator('.ra-input-npi'), /check digit/);
     await shot('npi-field-error');
     // Nothing was saved.
     const row = await testDb.db.selectFrom('clinician_users').select('npi').where('id', '=', state.clinicianId!).executeTakeFirstOrThrow();
@@ -367,7 +368,8 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout
     await phone.getByLabel(labelled('Password')).fill(DEFAULT_PASSWORD);
     await shot('phone-sign-in', phone);
     await phone.getByRole('button', { name: 'Sign in' }).click();
-    await phone.goto(`${base}/admin/patients`);
+    // Signing in returns to the page that asked for it: the patient list.
+    await phone.waitForURL(/\/admin\/patients/);
     await visible(phone.getByText(patient.last).first());
     const width = await phone.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);

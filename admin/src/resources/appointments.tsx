@@ -20,6 +20,7 @@ import {
   SelectInput,
   Show,
   SimpleForm,
+  SimpleList,
   SimpleShowLayout,
   TextField,
   TextInput,
@@ -34,6 +35,7 @@ import { useWatch } from 'react-hook-form';
 import { api } from '../api';
 import { APPOINTMENT_MODES, APPOINTMENT_STATUSES, APPOINTMENT_TYPES } from '../choices';
 import { clinicianName, patientName } from '../names';
+import { useIsPhone } from '../responsive';
 import { formatInZone } from '../time';
 
 /** The appointment's time in its slot's zone (UTC, labelled, when booked without a slot). */
@@ -62,25 +64,35 @@ const filters = [
 ];
 
 export function AppointmentList() {
+  const isPhone = useIsPhone();
   return (
-    <List filters={filters} sort={{ field: 'dateandtime', order: 'DESC' }}>
-      <DataTable rowClick="show" bulkActionButtons={false}>
-        <DataTable.Col source="dateandtime" label="When">
-          <AppointmentWhen />
-        </DataTable.Col>
-        <DataTable.Col source="patient" disableSort>
-          <ReferenceField source="patient" reference="patients" link="show" />
-        </DataTable.Col>
-        <DataTable.Col source="provider" disableSort>
-          <ReferenceField source="provider" reference="clinician-users" link="show" />
-        </DataTable.Col>
-        <DataTable.Col source="appointment_type" label="Type" disableSort>
-          <SelectField source="appointment_type" choices={APPOINTMENT_TYPES} />
-        </DataTable.Col>
-        <DataTable.Col source="status" disableSort>
-          <SelectField source="status" choices={APPOINTMENT_STATUSES} />
-        </DataTable.Col>
-      </DataTable>
+    <List filters={filters} empty={false} sort={{ field: 'dateandtime', order: 'DESC' }}>
+      {isPhone ? (
+        <SimpleList
+          primaryText={<AppointmentWhen />}
+          secondaryText={<ReferenceField source="patient" reference="patients" link={false} />}
+          tertiaryText={(r) => String(r.status).replace(/_/g, ' ')}
+          linkType="show"
+        />
+      ) : (
+        <DataTable rowClick="show" bulkActionButtons={false}>
+          <DataTable.Col source="dateandtime" label="When">
+            <AppointmentWhen />
+          </DataTable.Col>
+          <DataTable.Col source="patient" disableSort>
+            <ReferenceField source="patient" reference="patients" link="show" />
+          </DataTable.Col>
+          <DataTable.Col source="provider" disableSort>
+            <ReferenceField source="provider" reference="clinician-users" link="show" />
+          </DataTable.Col>
+          <DataTable.Col source="appointment_type" label="Type" disableSort>
+            <SelectField source="appointment_type" choices={APPOINTMENT_TYPES} />
+          </DataTable.Col>
+          <DataTable.Col source="status" disableSort>
+            <SelectField source="status" choices={APPOINTMENT_STATUSES} />
+          </DataTable.Col>
+        </DataTable>
+      )}
     </List>
   );
 }

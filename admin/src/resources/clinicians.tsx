@@ -15,6 +15,7 @@ import {
   SelectInput,
   Show,
   SimpleForm,
+  SimpleList,
   SimpleShowLayout,
   TextField,
   TextInput,
@@ -22,6 +23,7 @@ import {
   TopToolbar,
 } from 'react-admin';
 import { CLINICIAN_ROLES, SUPERVISION } from '../choices';
+import { useIsPhone } from '../responsive';
 
 const filters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="Search name, email or NPI" />,
@@ -30,20 +32,30 @@ const filters = [
 ];
 
 export function ClinicianList() {
+  const isPhone = useIsPhone();
   return (
     <List filters={filters} sort={{ field: 'lastname', order: 'ASC' }}>
-      <DataTable rowClick="show" bulkActionButtons={false}>
-        <DataTable.Col source="lastname" label="Last name" />
-        <DataTable.Col source="firstname" label="First name" />
-        <DataTable.Col source="role">
-          <SelectField source="role" choices={CLINICIAN_ROLES} />
-        </DataTable.Col>
-        <DataTable.Col source="emailid" label="Email" disableSort>
-          <EmailField source="emailid" />
-        </DataTable.Col>
-        <DataTable.Col source="npi" label="NPI" disableSort />
-        <DataTable.Col source="location" disableSort />
-      </DataTable>
+      {isPhone ? (
+        <SimpleList
+          primaryText={(r) => `${r.lastname}, ${r.firstname}`}
+          secondaryText={(r) => CLINICIAN_ROLES.find((c) => c.id === r.role)?.name ?? r.role}
+          tertiaryText={(r) => (r.npi ? `NPI ${r.npi}` : '')}
+          linkType="show"
+        />
+      ) : (
+        <DataTable rowClick="show" bulkActionButtons={false}>
+          <DataTable.Col source="lastname" label="Last name" />
+          <DataTable.Col source="firstname" label="First name" />
+          <DataTable.Col source="role">
+            <SelectField source="role" choices={CLINICIAN_ROLES} />
+          </DataTable.Col>
+          <DataTable.Col source="emailid" label="Email" disableSort>
+            <EmailField source="emailid" />
+          </DataTable.Col>
+          <DataTable.Col source="npi" label="NPI" disableSort />
+          <DataTable.Col source="location" disableSort />
+        </DataTable>
+      )}
     </List>
   );
 }

@@ -18,6 +18,7 @@ import {
   SelectInput,
   Show,
   SimpleForm,
+  SimpleList,
   SimpleShowLayout,
   TextField,
   TextInput,
@@ -25,6 +26,7 @@ import {
   TopToolbar,
 } from 'react-admin';
 import { GENDER_IDENTITY, SEX } from '../choices';
+import { useIsPhone } from '../responsive';
 import { localDate } from '../time';
 
 const filters = [
@@ -35,20 +37,30 @@ const filters = [
 ];
 
 export function PatientList() {
+  const isPhone = useIsPhone();
   return (
     <List filters={filters} sort={{ field: 'last_name', order: 'ASC' }}>
-      <DataTable rowClick="show" bulkActionButtons={false}>
-        <DataTable.Col source="last_name" label="Last name" />
-        <DataTable.Col source="first_name" label="First name" />
-        <DataTable.Col source="date_of_birth" label="Born">
-          <DateField source="date_of_birth" />
-        </DataTable.Col>
-        <DataTable.Col source="sex" disableSort>
-          <SelectField source="sex" choices={SEX} />
-        </DataTable.Col>
-        <DataTable.Col source="phone_number" label="Phone" disableSort />
-        <DataTable.Col source="city" disableSort />
-      </DataTable>
+      {isPhone ? (
+        <SimpleList
+          primaryText={(r) => `${r.last_name}, ${r.first_name}`}
+          secondaryText={(r) => `Born ${r.date_of_birth} · ${r.phone_number}`}
+          tertiaryText={(r) => r.city}
+          linkType="show"
+        />
+      ) : (
+        <DataTable rowClick="show" bulkActionButtons={false}>
+          <DataTable.Col source="last_name" label="Last name" />
+          <DataTable.Col source="first_name" label="First name" />
+          <DataTable.Col source="date_of_birth" label="Born">
+            <DateField source="date_of_birth" />
+          </DataTable.Col>
+          <DataTable.Col source="sex" disableSort>
+            <SelectField source="sex" choices={SEX} />
+          </DataTable.Col>
+          <DataTable.Col source="phone_number" label="Phone" disableSort />
+          <DataTable.Col source="city" disableSort />
+        </DataTable>
+      )}
     </List>
   );
 }

@@ -28,6 +28,7 @@ import {
   SelectInput,
   Show,
   SimpleForm,
+  SimpleList,
   SimpleShowLayout,
   TextField,
   TextInput,
@@ -41,7 +42,8 @@ import { api } from '../api';
 import { TIMEZONES, WEEKDAYS } from '../choices';
 import { ZonedDateField } from '../fields';
 import { clinicianName } from '../names';
-import { isoToZoned, localDate, zonedToIso } from '../time';
+import { useIsPhone } from '../responsive';
+import { formatInZone, isoToZoned, localDate, zonedToIso } from '../time';
 
 const providerInput = (source: string, alwaysOn = false) => (
   <ReferenceInput key={source} source={source} reference="clinician-users" sort={{ field: 'lastname', order: 'ASC' }} alwaysOn={alwaysOn}>
@@ -76,23 +78,33 @@ function SlotListActions() {
 }
 
 export function SlotList() {
+  const isPhone = useIsPhone();
   return (
-    <List filters={filters} actions={<SlotListActions />} sort={{ field: 'dateandtime', order: 'ASC' }}>
-      <DataTable rowClick="show" bulkActionButtons={false}>
-        <DataTable.Col source="dateandtime" label="When (slot's time zone)">
-          <ZonedDateField source="dateandtime" />
-        </DataTable.Col>
-        <DataTable.Col source="provider">
-          <ReferenceField source="provider" reference="clinician-users" link="show" />
-        </DataTable.Col>
-        <DataTable.Col source="day" disableSort>
-          <SelectField source="day" choices={WEEKDAYS} />
-        </DataTable.Col>
-        <DataTable.Col source="timezone" label="Time zone" disableSort />
-        <DataTable.Col source="is_available" label="Free" disableSort>
-          <BooleanField source="is_available" />
-        </DataTable.Col>
-      </DataTable>
+    <List filters={filters} actions={<SlotListActions />} empty={false} sort={{ field: 'dateandtime', order: 'ASC' }}>
+      {isPhone ? (
+        <SimpleList
+          primaryText={(r) => formatInZone(r.dateandtime, r.timezone)}
+          secondaryText={<ReferenceField source="provider" reference="clinician-users" link={false} />}
+          tertiaryText={(r) => (r.is_available ? 'free' : 'booked')}
+          linkType="show"
+        />
+      ) : (
+        <DataTable rowClick="show" bulkActionButtons={false}>
+          <DataTable.Col source="dateandtime" label="When (slot's time zone)">
+            <ZonedDateField source="dateandtime" />
+          </DataTable.Col>
+          <DataTable.Col source="provider">
+            <ReferenceField source="provider" reference="clinician-users" link="show" />
+          </DataTable.Col>
+          <DataTable.Col source="day" disableSort>
+            <SelectField source="day" choices={WEEKDAYS} />
+          </DataTable.Col>
+          <DataTable.Col source="timezone" label="Time zone" disableSort />
+          <DataTable.Col source="is_available" label="Free" disableSort>
+            <BooleanField source="is_available" />
+          </DataTable.Col>
+        </DataTable>
+      )}
     </List>
   );
 }

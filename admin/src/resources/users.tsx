@@ -22,6 +22,7 @@ import {
   SelectInput,
   Show,
   SimpleForm,
+  SimpleList,
   SimpleShowLayout,
   TextField,
   TextInput,
@@ -30,6 +31,7 @@ import {
 } from 'react-admin';
 import { USER_ROLES, USER_TYPES } from '../choices';
 import { clinicianName, patientName } from '../names';
+import { useIsPhone } from '../responsive';
 
 const filters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="Search name or email" />,
@@ -47,26 +49,36 @@ const filters = [
 ];
 
 export function UserList() {
+  const isPhone = useIsPhone();
   return (
     <List filters={filters} sort={{ field: 'name', order: 'ASC' }}>
-      <DataTable rowClick="show" bulkActionButtons={false}>
-        <DataTable.Col source="name" />
-        <DataTable.Col source="email">
-          <EmailField source="email" />
-        </DataTable.Col>
-        <DataTable.Col source="user_type" label="Type">
-          <SelectField source="user_type" choices={USER_TYPES} />
-        </DataTable.Col>
-        <DataTable.Col source="role" disableSort>
-          <SelectField source="role" choices={USER_ROLES} />
-        </DataTable.Col>
-        <DataTable.Col source="status" label="Active" disableSort>
-          <BooleanField source="status" />
-        </DataTable.Col>
-        <DataTable.Col source="last_login" label="Last sign-in">
-          <DateField source="last_login" showTime />
-        </DataTable.Col>
-      </DataTable>
+      {isPhone ? (
+        <SimpleList
+          primaryText={(r) => r.name}
+          secondaryText={(r) => r.email}
+          tertiaryText={(r) => `${r.user_type}${r.status ? '' : ' (inactive)'}`}
+          linkType="show"
+        />
+      ) : (
+        <DataTable rowClick="show" bulkActionButtons={false}>
+          <DataTable.Col source="name" />
+          <DataTable.Col source="email">
+            <EmailField source="email" />
+          </DataTable.Col>
+          <DataTable.Col source="user_type" label="Type">
+            <SelectField source="user_type" choices={USER_TYPES} />
+          </DataTable.Col>
+          <DataTable.Col source="role" disableSort>
+            <SelectField source="role" choices={USER_ROLES} />
+          </DataTable.Col>
+          <DataTable.Col source="status" label="Active" disableSort>
+            <BooleanField source="status" />
+          </DataTable.Col>
+          <DataTable.Col source="last_login" label="Last sign-in">
+            <DateField source="last_login" showTime />
+          </DataTable.Col>
+        </DataTable>
+      )}
     </List>
   );
 }
