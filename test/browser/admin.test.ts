@@ -328,6 +328,16 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout
     expect(row.npi).toBe('1234567893');
   });
 
+  it('shows the API’s 409 plainly when deleting a clinician that records reference', async () => {
+    await page.goto(`${base}/admin/clinician-users/${state.clinicianId}`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await hasText(page.getByText(/Cannot delete this clinician/), /referenced by .*user account.*slot|referenced by/);
+    await shot('clinician-delete-409');
+    const still = await testDb.db.selectFrom('clinician_users').select('id').where('id', '=', state.clinicianId!).executeTakeFirst();
+    expect(still).toBeDefined();
+  });
+
   it('cancels the appointment and the slot is free again', async () => {
     await page.goto(`${base}/admin/appointments/${state.appointmentId}/show`);
     await page.getByRole('button', { name: 'Cancel appointment' }).click();
