@@ -11,7 +11,11 @@ describe('POST /api/login/', () => {
 
   it('returns the user, a token pair and the user type', async () => {
     const user = await makeUser(t.db, { user_type: 'staff', email: 'Front.Desk@Example.com' });
-    const res = await t.app.inject({ method: 'POST', url: '/api/login/', payload: { email: 'front.desk@example.com', password: DEFAULT_PASSWORD } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/login/',
+      payload: { email: 'front.desk@example.com', password: DEFAULT_PASSWORD },
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.user).toMatchObject({ id: user.id, email: 'front.desk@example.com', user_type: 'staff' });
