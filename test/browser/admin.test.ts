@@ -202,6 +202,18 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout
     expect(user).toMatchObject({ user_type: 'provider', linked_clinician: state.clinicianId });
     expect(user.password).not.toContain('a-strong-provider-passphrase');
     await shot('provider-user-created');
+    // Editing sends only what changed (PATCH): here, the contact number.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await field('Contact number').fill('+1 555 0111');
+    await save();
+    await page.waitForURL(/\/admin\/users\/\d+\/show/);
+    await visible(page.getByText('+1 555 0111'));
+    const edited = await testDb.db
+      .selectFrom('users')
+      .select(['contactnumber', 'linked_clinician'])
+      .where('email', '=', `provider.${tag}@clinic.example`)
+      .executeTakeFirstOrThrow();
+    expect(edited).toEqual({ contactnumber: '+1 555 0111', linked_clinician: state.clinicianId });
   });
 
   it('creates a patient', async () => {
