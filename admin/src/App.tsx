@@ -14,6 +14,7 @@ import { ClinicianCreate, ClinicianEdit, ClinicianList, ClinicianShow } from './
 import { PatientCreate, PatientEdit, PatientList, PatientShow } from './resources/patients';
 import { BulkSlots, SlotCreate, SlotEdit, SlotList, SlotShow } from './resources/slots';
 import { UserCreate, UserEdit, UserList, UserShow } from './resources/users';
+import { formatInZone } from './time';
 
 function AdminApp() {
   return (
@@ -33,7 +34,7 @@ function AdminApp() {
         show={AppointmentShow}
         create={AppointmentCreate}
         edit={AppointmentEdit}
-        recordRepresentation={(r) => `Appointment #${r.id}`}
+        recordRepresentation={(r) => `#${r.id}`}
       />
       <Resource
         name="appointment-slots"
@@ -43,7 +44,7 @@ function AdminApp() {
         show={SlotShow}
         create={SlotCreate}
         edit={SlotEdit}
-        recordRepresentation={(r) => `Slot #${r.id}`}
+        recordRepresentation={(r) => formatInZone(r.dateandtime, r.timezone)}
       >
         <Route path="bulk" element={<BulkSlots />} />
       </Resource>
