@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppConfig } from './config.js';
@@ -20,6 +19,7 @@ import adminPlugin from './plugins/admin.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
+import securityHeaders from './plugins/security-headers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -97,24 +97,7 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
     return payload;
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Swagger UI injects inline styles; react-admin (MUI) uses emotion's inline styles too.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    // Plain http on a LAN is common for an on-premises install; HSTS belongs at the TLS proxy.
-    strictTransportSecurity: false,
-  });
+  await app.register(securityHeaders);
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, credentials: false });
 
   await app.register(dbPlugin, { db });

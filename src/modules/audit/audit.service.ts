@@ -86,7 +86,13 @@ class GroupAppender {
   append(fields: ChainedFields): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ fields, done: (err) => (err === undefined ? resolve() : reject(err)) });
-      if (!this.writing) void this.drain();
+      if (!this.writing) {
+        // Start on the next turn of the event loop, after the requests already read from the
+        // sockets have queued their events too: with a synchronous driver (SQLite) nothing else
+        // would run while a group is written, and every group would hold one event.
+        this.writing = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
