@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AppConfig } from './config.js';
 import type { Database } from './db/connect.js';
 import { registerErrorHandler } from './errors.js';
+import { registerInputHygiene } from './http/input-hygiene.js';
 import { registerValidators } from './http/validation.js';
 import { appointmentsRoutes } from './modules/appointments/appointments.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -86,6 +87,7 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
     }
   });
   registerValidators(app);
+  registerInputHygiene(app);
   // The API speaks JSON only; a text/plain body is "unsupported media type" (415), as in DRF.
   app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
@@ -98,7 +100,14 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   });
 
   await app.register(securityHeaders);
-  await app.register(cors, { origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, credentials: false });
+  await app.register(cors, {
+    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    credentials: false,
+    maxAge: 600,
+  });
 
   await app.register(dbPlugin, { db });
   await app.register(authPlugin, { config });

@@ -186,9 +186,12 @@ export function patientListQueries(db: Database, f: PatientListFilter) {
   if (field !== 'id') ids = ids.orderBy(search ? sql`patients.id + 0` : sql`patients.id`, direction);
   ids = ids.limit(f.limit).offset(f.offset);
 
+  // `id in (page of ids)` rather than a join: with bound limit/offset SQLite's planner chose to
+  // scan the whole name index for a join (5 ms a page at 100 000 patients); the IN list keeps it
+  // to the covering-index walk plus 20 primary-key lookups on both databases.
   let pageQuery = db
     .selectFrom('patients')
-    .innerJoin(ids.as('page'), 'page.id', 'patients.id')
+    .where('patients.id', 'in', ids)
     .select(patientColumns.map((c) => sql.ref<string>(`patients.${c}`).as(c)))
     .orderBy(ORDER_EXPRESSIONS[field] ?? ORDER_EXPRESSIONS.last_name, direction);
   if (field !== 'id') pageQuery = pageQuery.orderBy(sql`patients.id`, direction);
