@@ -71,13 +71,22 @@ function persistedDevSecret(dataDir: string): string {
     const existing = readFileSync(file, 'utf8').trim();
     if (existing.length >= 32) return existing;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }
 
+/**
+ * Reads `./.env` into the process environment when it exists (variables already set win), so
+ * the settings of .env.example can be kept in a file as it says.
+ */
+function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
+  if (env === process.env) loadDotEnv();
   const problems: string[] = [];
   const nodeEnv = (env.NODE_ENV?.trim() || 'development') as AppConfig['env'];
   if (!ENVS.includes(nodeEnv)) problems.push(`NODE_ENV must be one of ${ENVS.join(', ')} (got "${env.NODE_ENV}")`);
@@ -109,7 +118,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const config: AppConfig = {
     env: nodeEnv,
     port: intSetting(env, 'PORT', 8000, problems, { min: 0, max: 65535 }),
-    host: env.HOST?.trim() || '0.0.0.0',
+    // Only this machine by default while developing with PHI; a server deployment sets
+    // NODE_ENV=production (all interfaces) or HOST explicitly.
+    host: env.HOST?.trim() || (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl,
     dataDir,
     jwtSecret: '',

@@ -65,7 +65,16 @@ async function main() {
   process.once('SIGTERM', () => void close('SIGTERM'));
   process.once('SIGINT', () => void close('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`Port ${config.port} on ${config.host} is already in use. Stop the other process or set PORT to another port.`);
+      await db.destroy();
+      process.exit(1);
+    }
+    throw err;
+  }
   const shown = config.databaseUrl.startsWith('sqlite') ? config.databaseUrl : 'postgres';
   app.log.info({ database: shown }, `customehr listening on http://localhost:${config.port} (docs /api/docs/, admin /admin/)`);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,5 +52,38 @@ describe('loadConfig', () => {
 
   it('selects PostgreSQL from a postgres:// URL', () => {
     expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'postgres://u@h:5432/db' }).databaseUrl).toBe('postgres://u@h:5432/db');
+  });
+});
+
+describe('.env file', () => {
+  it('is read from the working directory, and the real environment wins over it', () => {
+    const cwd = process.cwd();
+    const own = mkdtempSync(path.join(tmpdir(), 'customehr-dotenv-'));
+    writeFileSync(path.join(own, '.env'), `PORT=8199\nLOG_LEVEL=warn\nDATA_DIR=${own}\nCUSTOMEHR_TEST_MARKER=from-file\n`);
+    const saved = { PORT: process.env.PORT, LOG_LEVEL: process.env.LOG_LEVEL, DATA_DIR: process.env.DATA_DIR };
+    process.env.LOG_LEVEL = 'error';
+    delete process.env.PORT;
+    delete process.env.DATA_DIR;
+    try {
+      process.chdir(own);
+      const c = loadConfig();
+      expect(c.port).toBe(8199);
+      expect(c.logLevel).toBe('error');
+      expect(c.host).toBe('127.0.0.1');
+    } finally {
+      process.chdir(cwd);
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      delete process.env.CUSTOMEHR_TEST_MARKER;
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it('listens on all interfaces only in production, unless HOST says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dir }).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: 'y'.repeat(40) }).host).toBe('0.0.0.0');
+    expect(loadConfig({ DATA_DIR: dir, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 });
