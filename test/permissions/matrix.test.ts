@@ -295,6 +295,11 @@ const ROWS: Row[] = [
         const self = whose === 'own';
         const patient = role === 'patient' && self ? w.patientId : strangerPatient;
         const provider = role === 'provider' && self ? w.clinicianId : strangerClinician;
+        // Patients book through a slot; staff and providers may also book without one.
+        if (role === 'patient') {
+          const slot = await makeSlot(w.t.db, provider, { dateandtime: futureInstant() });
+          return { method: 'POST', url: '/api/appointments/', payload: { patient, provider, appointment_slot: slot.id } };
+        }
         return { method: 'POST', url: '/api/appointments/', payload: { patient, provider, dateandtime: futureInstant() } };
       },
       expect: r(401, whose === 'own' ? 201 : 403, whose === 'own' ? 201 : 403, 201),

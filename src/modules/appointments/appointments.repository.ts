@@ -49,18 +49,36 @@ export async function insertAppointment(db: Database, values: Insertable<Appoint
   return toRow(await db.insertInto('appointments').values(values).returning(columns).executeTakeFirstOrThrow());
 }
 
-export async function updateAppointment(db: Database, id: number, changes: Updateable<AppointmentsTable>) {
-  const row = await db.updateTable('appointments').set(changes).where('id', '=', id).returning(columns).executeTakeFirst();
+/** What an update was validated against: if either changed meanwhile, the update must not apply. */
+export interface AppointmentVersion {
+  status: string;
+  appointment_slot: number | null;
+}
+
+/**
+ * Optimistic concurrency without row locks: the update applies only while the appointment still
+ * has the status and slot it was read with, so of two concurrent changes (move vs. move, move vs.
+ * cancel) the second finds 0 rows — on PostgreSQL READ COMMITTED re-checks the WHERE on the row
+ * the first one committed — and its transaction rolls back, releasing any slot it claimed.
+ */
+export function updateAppointmentIfQuery(db: Database, id: number, read: AppointmentVersion, changes: Updateable<AppointmentsTable>) {
+  const q = db.updateTable('appointments').set(changes).where('id', '=', id).where('status', '=', read.status);
+  return read.appointment_slot === null ? q.where('appointment_slot', 'is', null) : q.where('appointment_slot', '=', read.appointment_slot);
+}
+
+export async function updateAppointmentIf(db: Database, id: number, read: AppointmentVersion, changes: Updateable<AppointmentsTable>) {
+  const row = await updateAppointmentIfQuery(db, id, read, changes).returning(columns).executeTakeFirst();
   return row ? toRow(row) : undefined;
 }
 
-/** Cancels only a live appointment: of two concurrent cancels, one does the work. */
-export async function cancelIfLive(db: Database, id: number, now: string) {
-  const row = await db
+/** Cancels only a live appointment still on the slot it was read with: of two concurrent cancels, one does the work. */
+export async function cancelIfLive(db: Database, id: number, slot: number | null, now: string) {
+  const q = db
     .updateTable('appointments')
     .set({ status: 'cancelled', updated_at: now })
     .where('id', '=', id)
-    .where('status', '<>', 'cancelled')
+    .where('status', '<>', 'cancelled');
+  const row = await (slot === null ? q.where('appointment_slot', 'is', null) : q.where('appointment_slot', '=', slot))
     .returning(columns)
     .executeTakeFirst();
   return row ? toRow(row) : undefined;
@@ -87,8 +105,26 @@ export async function claimSlot(db: Database, slot: { id: number; provider: numb
   return Number(res.numUpdatedRows) === 1;
 }
 
+/**
+ * Frees a slot the caller's appointment just left. Called only after that appointment's conditional
+ * update succeeded, and still only while no live appointment holds the slot.
+ */
 export async function freeSlot(db: Database, slotId: number, now: string): Promise<void> {
-  await db.updateTable('appointment_slots').set({ is_available: true, updated_at: now }).where('id', '=', slotId).execute();
+  await db
+    .updateTable('appointment_slots')
+    .set({ is_available: true, updated_at: now })
+    .where('id', '=', slotId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('appointments')
+            .select('appointments.id')
+            .whereRef('appointments.appointment_slot', '=', 'appointment_slots.id')
+            .where('appointments.status', '<>', 'cancelled'),
+        ),
+      ),
+    )
+    .execute();
 }
 
 export interface AppointmentScope {

@@ -174,12 +174,15 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const changeDescription =
-    'Staff any, a provider their own, patients 403. Status `cancelled` frees the slot; a new `appointment_slot` moves the booking atomically (409 if taken).';
+    'Staff any, a provider their own, patients 403. Status `cancelled` frees the slot; a new `appointment_slot` moves the booking atomically (409 if taken). ' +
+    'A cancelled appointment is final (409), and so is a change that raced another one (409: reload and try again).';
 
   app.put(
     '/api/appointments/:id/',
     {
-      preHandler: providerOrStaff,
+      // onRequest, not preHandler: patients may never change appointments, so they get 403
+      // before their body is parsed or validated (not a 400 that describes the schema).
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,
@@ -197,7 +200,9 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/appointments/:id/',
     {
-      preHandler: providerOrStaff,
+      // onRequest, not preHandler: patients may never change appointments, so they get 403
+      // before their body is parsed or validated (not a 400 that describes the schema).
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,
@@ -222,9 +227,9 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Cancel an appointment',
         description:
           'Sets status `cancelled` and frees the slot; the record is kept and stays readable. Staff any, a provider their own, ' +
-          'a patient their own while it is in the future (403 after).',
+          'a patient their own while it is in the future (403 after). Cancelling again is 204; 409 if it was moved meanwhile.',
         params: IdParams,
-        response: { 204: Type.Null({ description: 'Cancelled.' }), ...pick(401, 403, 404) },
+        response: { 204: Type.Null({ description: 'Cancelled.' }), ...pick(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

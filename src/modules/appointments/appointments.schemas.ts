@@ -70,8 +70,10 @@ const writable = {
 export const AppointmentCreateBody = Type.Object(writable, {
   additionalProperties: false,
   description:
-    'Staff book for anyone; a patient only for their own patient record (status scheduled), a provider only as ' +
-    'themselves; anything else is 403. Booking a slot claims it atomically: a taken slot is 409.',
+    'Staff book for anyone; a patient only for their own patient record, through an available slot, without notes, ' +
+    'estimated_amount or a status other than scheduled; a provider only as themselves; anything else is 403. Booking a ' +
+    'slot claims it atomically: a taken slot is 409. A slotless booking (staff, providers) may not be at the time of ' +
+    'one of the provider’s open slots.',
   examples: [
     {
       patient: 7,

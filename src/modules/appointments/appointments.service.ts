@@ -4,7 +4,7 @@ import { ConflictError, FieldErrorCollector, ForbiddenError, NotFoundError, Slot
 import type { CurrentUser } from '../../plugins/auth.js';
 import { type AuditContext, changedFields, recordAudit } from '../audit/audit.service.js';
 import { canonicalInstant } from '../slots/instants.js';
-import { clinicianExists, findSlot } from '../slots/slots.repository.js';
+import { clinicianExists, findSlot, openSlotAt } from '../slots/slots.repository.js';
 import {
   type AppointmentRow,
   type AppointmentScope,
@@ -14,7 +14,7 @@ import {
   freeSlot,
   insertAppointment,
   patientExists,
-  updateAppointment,
+  updateAppointmentIf,
 } from './appointments.repository.js';
 import type { APPOINTMENT_MODES, APPOINTMENT_STATUSES, APPOINTMENT_TYPES, AppointmentWrite } from './appointments.schemas.js';
 import { formatCents, parseAmount } from './money.js';
@@ -30,6 +30,10 @@ export function presentAppointment(a: AppointmentRow) {
     estimated_amount: formatCents(estimated_amount_cents),
   };
 }
+
+export const CHANGED_CONCURRENTLY = 'This appointment was changed at the same time by another request; reload it and try again.';
+export const CANCELLED_IS_FINAL = 'A cancelled appointment cannot be changed; book a new one.';
+const OPEN_SLOT_TIME = "This time is one of the provider's open slots; book the slot instead.";
 
 /** Which appointments a caller may see: staff all, a provider or patient only their own. */
 export function scopeOf(actor: CurrentUser): AppointmentScope {
@@ -81,18 +85,23 @@ interface Target {
   dateandtime: string | undefined;
 }
 
+type SlotCheck = 'claim' | 'held' | 'none';
+
 /**
  * Checks the records an appointment points at and settles its time: with a slot, the slot's
  * (a sent dateandtime must equal it). `claim`: a slot to be claimed now (must be in the future);
  * `held`: the slot it holds, checked again because the provider changes; `none`: left as it is.
+ * Without a slot, `checkOpenSlot` refuses the time of one of the provider's open slots: a slotless
+ * booking there would take the slot's time without claiming it.
  */
 async function resolveTarget(
   db: Database,
   errors: FieldErrorCollector,
   t: Target,
   sentTime: string | undefined,
-  slotCheck: 'claim' | 'held' | 'none',
+  slotCheck: SlotCheck,
   now: string,
+  checkOpenSlot: boolean,
 ) {
   if (!(await patientExists(db, t.patient))) errors.add('patient', `Invalid pk "${t.patient}" - object does not exist.`);
   if (!(await clinicianExists(db, t.provider))) errors.add('provider', `Invalid pk "${t.provider}" - object does not exist.`);
@@ -100,6 +109,7 @@ async function resolveTarget(
   if (t.appointment_slot === null) {
     const dateandtime = sent ?? t.dateandtime;
     if (dateandtime === undefined) errors.add('dateandtime', 'This field is required when no appointment_slot is given.');
+    else if (checkOpenSlot && (await openSlotAt(db, t.provider, dateandtime))) errors.add('dateandtime', OPEN_SLOT_TIME);
     return { slot: null, dateandtime: dateandtime ?? '' };
   }
   if (slotCheck === 'none') {
@@ -123,13 +133,27 @@ async function resolveTarget(
 
 type CreateBody = AppointmentWrite & { patient: number; provider: number };
 
+/**
+ * A patient books through the slot system only, and may not set the clinic's fields: a slotless
+ * booking would skip the slot's claim, and notes and the amount are the clinic's to write.
+ */
+function checkPatientBooking(errors: FieldErrorCollector, actor: CurrentUser, body: CreateBody, status: string): void {
+  if (actor.user_type !== 'patient') return;
+  if (body.appointment_slot === undefined || body.appointment_slot === null) {
+    errors.add('appointment_slot', 'Patients book through an available slot.');
+  }
+  if (body.notes !== undefined && body.notes !== '') errors.add('notes', 'Patients cannot set this field.');
+  if (body.estimated_amount !== undefined && body.estimated_amount !== null)
+    errors.add('estimated_amount', 'Patients cannot set this field.');
+  if (status !== 'scheduled') errors.add('status', 'Patients can only book appointments with status scheduled.');
+}
+
 export async function createAppointment(db: Database, ctx: AuditContext, actor: CurrentUser, body: CreateBody) {
   checkActorMayBook(actor, body.patient, body.provider);
   const errors = new FieldErrorCollector();
   const status = body.status ?? 'scheduled';
-  if (actor.user_type === 'patient' && status !== 'scheduled')
-    errors.add('status', 'Patients can only book appointments with status scheduled.');
-  else if (status === 'cancelled') errors.add('status', 'An appointment cannot be created cancelled.');
+  checkPatientBooking(errors, actor, body, status);
+  if (status === 'cancelled') errors.add('status', 'An appointment cannot be created cancelled.');
   const cents = parseAmount(errors, 'estimated_amount', body.estimated_amount);
   const now = new Date().toISOString();
   const target = {
@@ -138,9 +162,7 @@ export async function createAppointment(db: Database, ctx: AuditContext, actor: 
     appointment_slot: body.appointment_slot ?? null,
     dateandtime: undefined,
   };
-  const { slot, dateandtime } = await resolveTarget(db, errors, target, body.dateandtime, 'claim', now);
-  // A patient books what is ahead of them; recording past visits is the clinic's job.
-  if (actor.user_type === 'patient' && !slot && dateandtime && dateandtime <= now) errors.add('dateandtime', 'Must be in the future.');
+  const { slot, dateandtime } = await resolveTarget(db, errors, target, body.dateandtime, 'claim', now, true);
   errors.throwIfAny();
   try {
     return await db.transaction().execute(async (trx) => {
@@ -174,11 +196,16 @@ export async function createAppointment(db: Database, ctx: AuditContext, actor: 
 }
 
 /**
- * PUT and PATCH (staff any, a provider their own). Cancelling frees the slot; another slot is
- * claimed and the old one freed in one transaction; un-cancelling claims the slot again.
+ * PUT and PATCH (staff any, a provider their own). A cancelled appointment is final. Cancelling
+ * frees the slot; another slot is claimed and the old one freed in one transaction. Every update
+ * is conditional on the status and slot it was validated against (see updateAppointmentIf): a
+ * concurrent move or cancel makes it a 409, and the rollback releases the slot it claimed. The old
+ * slot is freed only after that update succeeded, so only the request that really moved the
+ * appointment off it frees it.
  */
 export async function changeAppointment(db: Database, ctx: AuditContext, actor: CurrentUser, id: number, body: AppointmentWrite) {
   const existing = await visibleAppointment(db, actor, id);
+  if (existing.status === 'cancelled') throw new ConflictError(CANCELLED_IS_FINAL);
   const errors = new FieldErrorCollector();
   const target: Target = {
     patient: body.patient ?? existing.patient,
@@ -188,20 +215,28 @@ export async function changeAppointment(db: Database, ctx: AuditContext, actor: 
   };
   checkActorMayBook(actor, target.patient, target.provider);
   const status = body.status ?? existing.status;
-  const wasLive = existing.status !== 'cancelled';
   const willBeLive = status !== 'cancelled';
   const slotChanged = target.appointment_slot !== existing.appointment_slot;
-  const needClaim = willBeLive && target.appointment_slot !== null && (slotChanged || !wasLive);
-  const needFree = wasLive && existing.appointment_slot !== null && (slotChanged || !willBeLive);
+  if (!willBeLive && slotChanged) errors.add('appointment_slot', 'Cancel an appointment without moving it; it keeps its slot as history.');
+  const needClaim = willBeLive && target.appointment_slot !== null && slotChanged;
+  const needFree = existing.appointment_slot !== null && (slotChanged || !willBeLive);
   const cents =
     body.estimated_amount !== undefined ? parseAmount(errors, 'estimated_amount', body.estimated_amount) : existing.estimated_amount_cents;
   const now = new Date().toISOString();
-  const slotCheck = needClaim
+  const slotCheck: SlotCheck = needClaim
     ? 'claim'
     : willBeLive && target.appointment_slot !== null && target.provider !== existing.provider
       ? 'held'
       : 'none';
-  const { slot, dateandtime } = await resolveTarget(db, errors, target, body.dateandtime, slotCheck, now);
+  // A new slotless time (or provider) must not be an open slot's; leaving a slot for a slotless
+  // booking at its own time would also free that slot under the appointment.
+  const slotless = target.appointment_slot === null && willBeLive;
+  const sentTime = body.dateandtime !== undefined ? canonicalInstant(body.dateandtime, 'dateandtime') : existing.dateandtime;
+  const newSlotlessTime =
+    slotless && (existing.appointment_slot !== null || target.provider !== existing.provider || sentTime !== existing.dateandtime);
+  if (slotless && existing.appointment_slot !== null && target.provider === existing.provider && sentTime === existing.dateandtime)
+    errors.add('dateandtime', OPEN_SLOT_TIME);
+  const { slot, dateandtime } = await resolveTarget(db, errors, target, body.dateandtime, slotCheck, now, newSlotlessTime);
   errors.throwIfAny();
   const resolved = {
     patient: target.patient,
@@ -219,12 +254,12 @@ export async function changeAppointment(db: Database, ctx: AuditContext, actor: 
   const changed = changedFields({ ...existing }, resolved).map((f) => (f === 'estimated_amount_cents' ? 'estimated_amount' : f));
   try {
     return await db.transaction().execute(async (trx) => {
-      if (needFree && existing.appointment_slot !== null) await freeSlot(trx, existing.appointment_slot, now);
       if (needClaim && slot && !(await claimSlot(trx, slot, now))) throw new SlotUnavailableError();
-      const updated = await updateAppointment(trx, id, { ...resolved, updated_at: now });
-      if (!updated) throw new NotFoundError();
+      const updated = await updateAppointmentIf(trx, id, existing, { ...resolved, updated_at: now });
+      if (!updated) throw new ConflictError(CHANGED_CONCURRENTLY);
+      if (needFree && existing.appointment_slot !== null) await freeSlot(trx, existing.appointment_slot, now);
       await recordAudit(trx, ctx, {
-        action: wasLive && !willBeLive ? 'cancel' : 'update',
+        action: willBeLive ? 'update' : 'cancel',
         resourceType: 'appointment',
         resourceId: id,
         patientId: updated.patient,
@@ -237,7 +272,11 @@ export async function changeAppointment(db: Database, ctx: AuditContext, actor: 
   }
 }
 
-/** DELETE cancels: the record is kept (medical history), the slot is freed. Idempotent. */
+/**
+ * DELETE cancels: the record is kept (medical history), the slot is freed. Idempotent: an
+ * appointment already cancelled (before, or by a concurrent request) answers 204 again. One moved
+ * meanwhile is a 409: the slot it was read on is not the one to free.
+ */
 export async function cancelAppointment(db: Database, ctx: AuditContext, actor: CurrentUser, id: number): Promise<void> {
   const existing = await visibleAppointment(db, actor, id);
   const now = new Date().toISOString();
@@ -247,9 +286,9 @@ export async function cancelAppointment(db: Database, ctx: AuditContext, actor: 
     );
   }
   if (existing.status === 'cancelled') return;
-  await db.transaction().execute(async (trx) => {
-    const cancelled = await cancelIfLive(trx, id, now);
-    if (!cancelled) return; // a concurrent cancel did it
+  const done = await db.transaction().execute(async (trx) => {
+    const cancelled = await cancelIfLive(trx, id, existing.appointment_slot, now);
+    if (!cancelled) return false;
     if (cancelled.appointment_slot !== null) await freeSlot(trx, cancelled.appointment_slot, now);
     await recordAudit(trx, ctx, {
       action: 'cancel',
@@ -258,5 +297,9 @@ export async function cancelAppointment(db: Database, ctx: AuditContext, actor: 
       patientId: cancelled.patient,
       details: { fields: ['status'], slot_freed: cancelled.appointment_slot },
     });
+    return true;
   });
+  if (done) return;
+  const current = await findAppointment(db, id);
+  if (current?.status !== 'cancelled') throw new ConflictError(CHANGED_CONCURRENTLY);
 }

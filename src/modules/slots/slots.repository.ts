@@ -34,6 +34,18 @@ export async function slotExistsAt(db: Database, provider: number, dateandtime: 
   return (await q.executeTakeFirst()) !== undefined;
 }
 
+/** An available slot of this provider at exactly this instant (a slotless booking there would bypass its claim). */
+export async function openSlotAt(db: Database, provider: number, dateandtime: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('appointment_slots')
+    .select('id')
+    .where('provider', '=', provider)
+    .where('dateandtime', '=', dateandtime)
+    .where('is_available', '=', true)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function clinicianExists(db: Database, id: number): Promise<boolean> {
   return (await db.selectFrom('clinician_users').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }
