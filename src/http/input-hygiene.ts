@@ -11,12 +11,12 @@ import { HttpError, NotFoundError, ValidationError } from '../errors.js';
  * - bodies declared in a charset other than UTF-8 (they were parsed as UTF-8 anyway).
  */
 
-const NUL = /\u0000/;
+const NUL_CHAR = String.fromCharCode(0);
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const DECIMAL_INTEGER = /^-?\d{1,20}$/;
 
 function textProblem(value: string): string | null {
-  if (NUL.test(value)) return 'Null characters are not allowed.';
+  if (value.includes(NUL_CHAR)) return 'Null characters are not allowed.';
   if (LONE_SURROGATE.test(value)) return 'Invalid Unicode: unpaired surrogate character.';
   return null;
 }
@@ -60,7 +60,7 @@ function checkRequest(request: FastifyRequest): void {
     const raw = params?.[key];
     if (typeof raw === 'string' && !DECIMAL_INTEGER.test(raw)) throw new NotFoundError();
   }
-  for (const [key, raw] of Object.entries(params ?? {})) {
+  for (const raw of Object.values(params ?? {})) {
     if (typeof raw === 'string' && textProblem(raw)) throw new NotFoundError();
   }
 
