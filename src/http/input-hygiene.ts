@@ -65,6 +65,10 @@ function checkRequest(request: FastifyRequest): void {
   }
 
   const query = request.query as Record<string, unknown> | undefined;
+  // An empty filter means "no filter" (`?ordering=&status=`), as django-filter and DRF treat it.
+  for (const [key, raw] of Object.entries(query ?? {})) {
+    if (raw === '' && query) delete query[key];
+  }
   const queryErrors: Record<string, string[]> = {};
   for (const [key, raw] of Object.entries(query ?? {})) {
     const problem = deepProblem(raw) ?? textProblem(key);
