@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/db/connect.js';
 import type { DB } from '../../src/db/schema.js';
-import { claimSlotQuery } from '../../src/modules/appointments/appointments.repository.js';
+import { claimSlotQuery, updateAppointmentIfQuery } from '../../src/modules/appointments/appointments.repository.js';
 import { slotListQueries } from '../../src/modules/slots/slots.repository.js';
 
 /**
@@ -33,6 +33,19 @@ describe('booking SQL', () => {
       out[dialect] = { sql: q.sql, parameters: q.parameters };
       expect(q.sql).toMatch(/^update "appointment_slots" set .* where "id" = .* and "is_available" = /);
       expect(q.sql.toLowerCase()).not.toContain('for update');
+    }
+    expect(out).toMatchSnapshot();
+  });
+
+  it('changes an appointment only while it has the status and slot it was read with', () => {
+    const out: Record<string, unknown> = {};
+    for (const [dialect, db] of dialects) {
+      for (const slot of [12, null]) {
+        const q = updateAppointmentIfQuery(db, 41, { status: 'scheduled', appointment_slot: slot }, { appointment_slot: 13 }).compile();
+        out[`${dialect}, slot ${slot}`] = { sql: q.sql, parameters: q.parameters };
+        expect(q.sql).toMatch(/where "id" = .* and "status" = .* and "appointment_slot" (=|is)/);
+        expect(q.sql.toLowerCase()).not.toContain('for update');
+      }
     }
     expect(out).toMatchSnapshot();
   });
