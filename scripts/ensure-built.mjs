@@ -22,9 +22,11 @@ function mtime(file) {
   return existsSync(file) ? statSync(file).mtimeMs : -1;
 }
 
-function run(args) {
+function run(args, { optional = false } = {}) {
   const result = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status === 0) return true;
+  if (!optional) process.exit(result.status ?? 1);
+  return false;
 }
 
 const serverOut = path.join(root, 'dist/server.js');
@@ -37,5 +39,10 @@ const adminConfig = path.join(root, 'admin/vite.config.ts');
 const adminOut = path.join(root, 'admin/dist/index.html');
 if (existsSync(adminConfig) && mtime(adminOut) < newest(path.join(root, 'admin'))) {
   console.log('Building the admin dashboard (Vite)...');
-  run(['vite', 'build', '--config', adminConfig, '--logLevel', 'warn']);
+  // The API must start even if the dashboard cannot be built (e.g. npm skipped Vite's native
+  // binary after a failed download); /admin/ then says how to fix it.
+  if (!run(['vite', 'build', '--config', adminConfig, '--logLevel', 'warn'], { optional: true })) {
+    console.error('\nThe admin dashboard could not be built; the API starts without it.');
+    console.error('Fix: rm -rf node_modules && npm install, then npm run build.\n');
+  }
 }
