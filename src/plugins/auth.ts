@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { AppConfig } from '../config.js';
 import { ForbiddenError, InvalidTokenError, NotAuthenticatedError } from '../errors.js';
 import { findUserWithSession, type UserRow } from '../modules/users/users.repository.js';
+import { VerifiedTokenCache } from './verified-tokens.js';
 
 export type UserType = UserRow['user_type'];
 
@@ -46,22 +47,23 @@ async function authenticatePlugin(app: FastifyInstance, opts: { config: AppConfi
   await app.register(fastifyJwt, {
     secret: opts.config.jwtSecret,
     sign: { algorithm: 'HS256' },
-    // Verified tokens are cached (keyed by the token itself, bounded LRU, never past their exp):
-    // every API call re-presents the same token, and HMAC-SHA256 was a tenth of a request's CPU.
-    // Revocation does not depend on this: the guard checks user, version and session each time.
-    verify: { algorithms: ['HS256'], cache: 10_000, cacheTTL: 60_000, cacheKeyBuilder: (token: string) => token },
+    verify: { algorithms: ['HS256'] },
   });
   app.decorateRequest('currentUser', null);
   app.decorateRequest('sessionId', null);
+  const verified = new VerifiedTokenCache<AccessClaims & { exp?: number }>();
 
   const authenticate: preHandlerHookHandler = async function (this: FastifyInstance, request) {
     const token = bearerToken(request);
     if (!token) throw new NotAuthenticatedError();
-    let claims: AccessClaims;
-    try {
-      claims = app.jwt.verify<AccessClaims>(token);
-    } catch {
-      throw new InvalidTokenError();
+    let claims = verified.get(token);
+    if (!claims) {
+      try {
+        claims = app.jwt.verify<AccessClaims & { exp?: number }>(token);
+      } catch {
+        throw new InvalidTokenError();
+      }
+      verified.set(token, claims);
     }
     if (claims.token_type !== 'access' || !Number.isInteger(claims.user_id)) throw new InvalidTokenError();
     const sid = typeof claims.sid === 'string' ? claims.sid : null;
