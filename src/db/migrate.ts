@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import * as initial from './migrations/2026120301_initial.js';
 import * as security from './migrations/2026120305_security.js';
 import * as perfIndexes from './migrations/2026120310_perf_indexes.js';
+import * as rowCounts from './migrations/2026120320_row_counts.js';
 import { dialectOf } from './portable.js';
 
 /** Migrations are listed in code (not read from a folder) so the built bundle and tests agree. */
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   '2026120301_initial': initial,
   '2026120305_security': security,
   '2026120310_perf_indexes': perfIndexes,
+  '2026120320_row_counts': rowCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

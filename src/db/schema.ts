@@ -144,6 +144,12 @@ export interface SecuritySettingsTable {
   updated_by: number | null;
 }
 
+/** Exact row counts kept by triggers (see migration 2026120320_row_counts). */
+export interface RowCountsTable {
+  table_name: string;
+  n: number;
+}
+
 export interface DB {
   users: UsersTable;
   clinician_users: CliniciansTable;
@@ -152,6 +158,7 @@ export interface DB {
   appointments: AppointmentsTable;
   refresh_tokens: RefreshTokensTable;
   audit_events: AuditEventsTable;
+  row_counts: RowCountsTable;
   user_mfa: UserMfaTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   security_settings: SecuritySettingsTable;

@@ -175,7 +175,12 @@ export function patientListQueries(db: Database, f: PatientListFilter) {
   if (f.date_of_birth) q = q.where('date_of_birth', '=', f.date_of_birth);
   const search = f.search ? searchCondition(f.search) : null;
   if (search) q = q.where(search);
-  const countQuery = q.select((eb) => eb.fn.countAll<number>().as('count'));
+  const filteredCount = q.select((eb) => eb.fn.countAll<number>().as('count'));
+  // The whole table: the trigger-kept exact count (migration 2026120320), not a walk of an index.
+  const unfiltered = f.onlyId === undefined && !f.sex && !f.gender_identity && !f.date_of_birth && !search;
+  const countQuery = unfiltered
+    ? (db.selectFrom('row_counts').select('n as count').where('table_name', '=', 'patients') as unknown as typeof filteredCount)
+    : filteredCount;
 
   const ordering = f.ordering ?? 'last_name';
   const direction = ordering.startsWith('-') ? 'desc' : 'asc';
