@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { constraintViolation } from './db/portable.js';
+import { methodRegistry, sendMethodNotAllowed } from './http/method-not-allowed.js';
 
 /**
  * The error catalogue. Services throw these; one handler turns them into the contract's DRF-style
@@ -178,7 +179,12 @@ function send(reply: FastifyReply, statusCode: number, body: unknown, headers: R
 }
 
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setNotFoundHandler((_request, reply) => send(reply, 404, { detail: 'Not found.' }));
+  const allowedMethods = methodRegistry(app);
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request);
+    if (allowed && !allowed.includes(request.method)) return sendMethodNotAllowed(request, reply, allowed);
+    return send(reply, 404, { detail: 'Not found.' });
+  });
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof HttpError) return send(reply, err.statusCode, err.body, err.headers);

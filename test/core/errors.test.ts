@@ -57,6 +57,17 @@ describe('error handling', () => {
     }
   });
 
+  it('a method an existing path does not have is 405 with Allow, as in DRF', async () => {
+    const me = await t.app.inject({ method: 'DELETE', url: '/api/users/me/', headers: staff });
+    expect(me.statusCode).toBe(405);
+    expect(me.json()).toEqual({ detail: 'Method "DELETE" not allowed.' });
+    expect(me.headers.allow).toBe('GET, HEAD');
+    const user = await t.app.inject({ method: 'DELETE', url: '/api/users/1/', headers: staff });
+    expect(user.statusCode).toBe(405);
+    expect(String(user.headers.allow).split(', ')).toEqual(expect.arrayContaining(['GET', 'PATCH', 'PUT']));
+    expect((await t.app.inject({ method: 'GET', url: '/api/login' })).statusCode).toBe(405);
+  });
+
   it('an unknown path is a JSON 404', async () => {
     const res = await t.app.inject({ url: '/api/nothing-here/', headers: staff });
     expect(res.statusCode).toBe(404);

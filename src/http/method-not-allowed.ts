@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+interface PathMethods {
+  pattern: RegExp;
+  /** No parameters: the router prefers such a route over a parametric one for the same path. */
+  isStatic: boolean;
+  methods: Set<string>;
+}
+
+/** `/api/users/:id/` -> /^\/api\/users\/[^/]+\/?$/ (the router ignores a trailing slash). */
+function patternOf(url: string): RegExp {
+  const body = url
+    .replace(/\/$/, '')
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${body}/?$`);
+}
+
+/**
+ * Knows which methods each API path has, so a request with another method on an existing path
+ * answers 405 with `Allow` (as DRF does) instead of a misleading 404.
+ */
+export function methodRegistry(app: FastifyInstance) {
+  const byUrl = new Map<string, PathMethods>();
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    let entry = byUrl.get(route.url.replace(/\/$/, ''));
+    if (!entry) {
+      entry = { pattern: patternOf(route.url), isStatic: !route.url.includes(':') && !route.url.includes('*'), methods: new Set() };
+      byUrl.set(route.url.replace(/\/$/, ''), entry);
+    }
+    for (const m of [route.method].flat()) entry.methods.add(m);
+  });
+
+  /** The methods allowed on this path, or null when no route has the path at all. */
+  return function allowedMethods(request: FastifyRequest): string[] | null {
+    const path = request.url.split('?')[0];
+    const matches = [...byUrl.values()].filter((e) => e.pattern.test(path));
+    const exact = matches.filter((e) => e.isStatic);
+    const allowed = new Set((exact.length > 0 ? exact : matches).flatMap((e) => [...e.methods]));
+    return allowed.size > 0 ? [...allowed].sort() : null;
+  };
+}
+
+export function sendMethodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: string[]) {
+  return reply
+    .code(405)
+    .header('allow', allowed.join(', '))
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify({ detail: `Method "${request.method}" not allowed.` }));
+}
