@@ -90,6 +90,15 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   registerInputHygiene(app);
   // The API speaks JSON only; a text/plain body is "unsupported media type" (415), as in DRF.
   app.removeContentTypeParser('text/plain');
+  // An empty body with a JSON content type is no body (clients that always send the header, e.g.
+  // on DELETE, worked with Django); a route that needs a body still says which fields are missing.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
   registerErrorHandler(app);
 
   app.addHook('onSend', async (request, reply, payload) => {

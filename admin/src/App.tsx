@@ -24,7 +24,6 @@ function AdminApp() {
       authProvider={authProvider}
       loginPage={LoginPage}
       dashboard={Dashboard}
-      requireAuth
       disableTelemetry
     >
       <Resource

@@ -142,6 +142,22 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout
     await testDb?.destroy();
   });
 
+  it('sends a signed-out visitor of a deep link to the sign-in form with one redirect', async () => {
+    // With <Admin requireAuth> the app bounced between routes thousands of times (a blank page
+    // for 15-20 s) before the form appeared.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const visitor = await fresh.newPage();
+    await visitor.addInitScript(
+      'window.__pushes = 0; const push = history.pushState.bind(history); history.pushState = (...a) => { window.__pushes += 1; return push(...a); };',
+    );
+    await visitor.goto(`${base}/admin/patients`);
+    await visitor.getByText('customehr staff sign-in').waitFor({ state: 'visible' });
+    expect(visitor.url()).toMatch(/\/admin\/login$/);
+    expect(await visitor.evaluate('window.__pushes')).toBeLessThanOrEqual(3);
+    await shot('signed-out-deep-link', visitor);
+    await fresh.close();
+  });
+
   it('refuses a provider with a clear message and keeps no session', async () => {
     await signIn(providerEmail, DEFAULT_PASSWORD);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Only clinic staff can use the dashboard.');

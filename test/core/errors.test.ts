@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { cast } from '../helpers/factories.js';
+import { cast, makePatient } from '../helpers/factories.js';
 
 describe('error handling', () => {
   let t: TestApp;
@@ -25,6 +25,16 @@ describe('error handling', () => {
   it('an empty JSON body is a 400, not a 500', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/login/', headers: { 'content-type': 'application/json' }, payload: '' });
     expect(res.statusCode).toBe(400);
+  });
+
+  it('a JSON content type with no body is no body (DELETE from clients that always send the header)', async () => {
+    const p = await makePatient(t.db);
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/patients/${p.id}/`,
+      headers: { ...staff, 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(204);
   });
 
   it('a non-object JSON body is a field error', async () => {

@@ -164,7 +164,8 @@ function UserFields({ creating }: { creating: boolean }) {
       <PasswordInput
         source="password"
         label={creating ? 'Password' : 'New password (leave empty to keep)'}
-        validate={creating ? [required(), minLength(8)] : undefined}
+        validate={creating ? [required(), minLength(12)] : [minLength(12)]}
+        helperText="At least 12 characters; not a common password or the email."
         autoComplete="new-password"
         fullWidth
       />
