@@ -1,6 +1,9 @@
 import type { DataProvider, GetListParams, Identifier, RaRecord } from 'react-admin';
 import { api } from './api';
 
+/** Resources whose list takes ?id=… to fetch several records at once. */
+const BATCHED = new Set(['patients', 'clinician-users']);
+
 /**
  * react-admin over the DRF-style API: `{count, next, previous, results}` pages with `?page=`,
  * `?page_size=`, `?search=`, `?ordering=` (-field for descending) and exact filters named after
@@ -74,8 +77,14 @@ export const dataProvider: DataProvider = {
   },
 
   async getMany(resource, params) {
-    // No id__in filter on the API: fetch each (lists show at most a page of references).
     const ids = [...new Set(params.ids)];
+    if (BATCHED.has(resource) && ids.length > 0 && ids.length <= 100) {
+      // One list request with ?id=…&id=… (one audit event for patients, not one per record).
+      const query = new URLSearchParams(ids.map((id) => ['id', String(id)]));
+      query.set('page_size', '100');
+      const { json } = await api<{ results: RaRecord[] }>(`${resourcePath(resource)}?${query}`, { signal: params.signal });
+      return { data: json.results } as never;
+    }
     const settled = await Promise.allSettled(ids.map((id) => api<RaRecord>(resourcePath(resource, id), { signal: params.signal })));
     return { data: settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.json] : [])) } as never;
   },

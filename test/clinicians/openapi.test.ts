@@ -60,8 +60,8 @@ describe('OpenAPI for clinicians and patients', () => {
 
   it('documents the list filters and ordering', () => {
     const names = (p: string) => (paths[p].get.parameters ?? []).map((x) => x.name).sort();
-    expect(names('/api/clinician-users/')).toEqual(['ordering', 'page', 'page_size', 'role', 'search', 'supervising_clinician']);
-    expect(names('/api/patients/')).toEqual(['date_of_birth', 'gender_identity', 'ordering', 'page', 'page_size', 'search', 'sex']);
+    expect(names('/api/clinician-users/')).toEqual(['id', 'ordering', 'page', 'page_size', 'role', 'search', 'supervising_clinician']);
+    expect(names('/api/patients/')).toEqual(['date_of_birth', 'gender_identity', 'id', 'ordering', 'page', 'page_size', 'search', 'sex']);
     expect(paths['/api/patients/'].get.description).toMatch(/Default order: last_name/);
   });
 

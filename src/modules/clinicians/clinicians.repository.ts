@@ -85,6 +85,8 @@ export async function clinicianReferences(db: Database, id: number): Promise<Ref
 }
 
 export interface ClinicianListFilter {
+  /** Only these ids (`?id=3&id=7`). */
+  id?: number[];
   search?: string;
   role?: string;
   supervising_clinician?: string;
@@ -105,6 +107,7 @@ const ORDER_EXPRESSIONS: Record<string, Expression<unknown>> = {
 /** One count query and one page query. Default order: lower(lastname), id (the index's order). */
 export async function listClinicians(db: Database, f: ClinicianListFilter): Promise<{ count: number; rows: ClinicianRow[] }> {
   let q = db.selectFrom('clinician_users');
+  if (f.id && f.id.length > 0) q = q.where('id', 'in', f.id);
   if (f.role) q = q.where('role', '=', f.role);
   if (f.supervising_clinician) q = q.where('supervising_clinician', '=', f.supervising_clinician);
   if (f.search) {

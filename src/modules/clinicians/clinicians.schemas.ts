@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Ordering, PageQuery, Paginated, StringEnum, Timestamp } from '../../http/schemas.js';
+import { Id, Ordering, PageQuery, Paginated, StringEnum, Timestamp } from '../../http/schemas.js';
 
 export const CLINICIAN_ROLES = ['physicians', 'nurses', 'surgical_assistants'] as const;
 export const SUPERVISION_LEVELS = ['none', 'senior', 'chief'] as const;
@@ -108,6 +108,12 @@ export type ClinicianWrite = Type.Static<typeof ClinicianPatchBody>;
 
 export const ClinicianListQuery = Type.Object({
   ...PageQuery,
+  id: Type.Optional(
+    Type.Array(Id, {
+      maxItems: 100,
+      description: 'Only these ids; repeat the parameter (?id=3&id=7). Lets a client fetch the records a page refers to in one request.',
+    }),
+  ),
   search: Type.Optional(
     Type.String({ maxLength: 200, description: 'Case-insensitive: clinicians whose firstname, lastname, emailid or npi contains it.' }),
   ),

@@ -73,6 +73,8 @@ export async function patientReferences(db: Database, id: number): Promise<Refer
 export interface PatientListFilter {
   /** Restricts the list to one patient (a patient user sees only their own record). */
   onlyId?: number;
+  /** Only these ids (`?id=3&id=7`). */
+  id?: number[];
   search?: string;
   sex?: string;
   gender_identity?: string;
@@ -170,6 +172,7 @@ function searchCondition(term: string): Expression<SqlBool> | null {
 export function patientListQueries(db: Database, f: PatientListFilter) {
   let q = db.selectFrom('patients');
   if (f.onlyId !== undefined) q = q.where('patients.id', '=', f.onlyId);
+  if (f.id && f.id.length > 0) q = q.where('patients.id', 'in', f.id);
   if (f.sex) q = q.where('sex', '=', f.sex);
   if (f.gender_identity) q = q.where('gender_identity', '=', f.gender_identity);
   if (f.date_of_birth) q = q.where('date_of_birth', '=', f.date_of_birth);
@@ -177,7 +180,7 @@ export function patientListQueries(db: Database, f: PatientListFilter) {
   if (search) q = q.where(search);
   const filteredCount = q.select((eb) => eb.fn.countAll<number>().as('count'));
   // The whole table: the trigger-kept exact count (migration 2026120320), not a walk of an index.
-  const unfiltered = f.onlyId === undefined && !f.sex && !f.gender_identity && !f.date_of_birth && !search;
+  const unfiltered = f.onlyId === undefined && !f.id?.length && !f.sex && !f.gender_identity && !f.date_of_birth && !search;
   const countQuery = unfiltered
     ? (db.selectFrom('row_counts').select('n as count').where('table_name', '=', 'patients') as unknown as typeof filteredCount)
     : filteredCount;

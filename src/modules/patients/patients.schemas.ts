@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Ordering, PageQuery, Paginated, StringEnum, Timestamp } from '../../http/schemas.js';
+import { Id, Ordering, PageQuery, Paginated, StringEnum, Timestamp } from '../../http/schemas.js';
 
 export const SEXES = ['male', 'female', 'other', 'unknown'] as const;
 export const GENDER_IDENTITIES = [
@@ -164,6 +164,12 @@ export type PatientWrite = Type.Static<typeof PatientPatchBody>;
 
 export const PatientListQuery = Type.Object({
   ...PageQuery,
+  id: Type.Optional(
+    Type.Array(Id, {
+      maxItems: 100,
+      description: 'Only these ids; repeat the parameter (?id=3&id=7). Lets a client fetch the records a page refers to in one request.',
+    }),
+  ),
   search: Type.Optional(
     Type.String({
       maxLength: 200,
