@@ -11,6 +11,7 @@ import {
   listPatients,
   type PatientListFilter,
   type PatientRow,
+  patientColumns,
   patientReferences,
   updatePatient,
 } from './patients.repository.js';
@@ -29,25 +30,11 @@ const DEFAULTS = {
   address_line2: '',
 } as const;
 
-const FIELD_NAMES = [
-  'first_name',
-  'middle_name',
-  'last_name',
-  'preferred_name',
-  'date_of_birth',
-  'sex',
-  'gender_identity',
-  'email',
-  'phone_number',
-  'ethnicity',
-  'race',
-  'language',
-  'address_line1',
-  'address_line2',
-  'city',
-  'state',
-  'zip_code',
-] as const satisfies readonly (keyof Fields)[];
+/** The writable fields: every column but the id and the timestamps. */
+const FIELD_NAMES = patientColumns.filter(
+  (c): c is Exclude<(typeof patientColumns)[number], 'id' | 'created_at' | 'updated_at'> =>
+    c !== 'id' && c !== 'created_at' && c !== 'updated_at',
+);
 
 /** The API shape of a patient (the row already is; this keeps the mapping in one place). */
 export function presentPatient(p: PatientRow) {
