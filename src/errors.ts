@@ -178,6 +178,20 @@ function send(reply: FastifyReply, statusCode: number, body: unknown, headers: R
   return reply.serializer(JSON.stringify).send(body);
 }
 
+/**
+ * What a log line may say about an unexpected error. Database drivers put the offending value in
+ * their messages (PostgreSQL: `invalid input syntax for type integer: "<value>"`), and a value can
+ * be PHI, so for driver errors only the type, code and call stack are kept; the stack's first
+ * line repeats the message and is dropped too.
+ */
+export function describeUnexpectedError(err: { name?: string; code?: unknown; message?: string; stack?: string; severity?: unknown }) {
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  const fromDatabase = (code !== undefined && (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code))) || err.severity !== undefined;
+  if (!fromDatabase) return { type: err.name, code, message: err.message, stack: err.stack };
+  const frames = (err.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+  return { type: err.name, code, message: '(database error message withheld: it can quote request values)', stack: frames.join('\n') };
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   const allowedMethods = methodRegistry(app);
   app.setNotFoundHandler((request, reply) => {
@@ -226,7 +240,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return send(reply, err.statusCode, { detail: 'Bad request.' });
     }
     // Unexpected: log with the request id (no body, no PHI) and answer without internals.
-    request.log.error({ err: { type: err.name, code: err.code, message: err.message, stack: err.stack } }, 'unhandled error');
+    request.log.error({ err: describeUnexpectedError(err) }, 'unhandled error');
     return send(reply, 500, { detail: 'A server error occurred.' });
   });
 }

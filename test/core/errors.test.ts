@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeUnexpectedError } from '../../src/errors.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { cast, makePatient } from '../helpers/factories.js';
 
@@ -113,5 +114,20 @@ describe('error handling', () => {
     expect(res.headers['x-request-id']).toBe('trace-abc-12345');
     const odd = await t.app.inject({ url: '/api/users/me/', headers: { ...staff, 'x-request-id': 'bad id with spaces' } });
     expect(odd.headers['x-request-id']).not.toBe('bad id with spaces');
+  });
+});
+
+describe('logging unexpected errors', () => {
+  it("keeps a database error's values (possible PHI) out of the log, and an ordinary error's message in", () => {
+    const pg = Object.assign(new Error('invalid input syntax for type integer: "Nguyen-1985-04-12"'), { code: '22P02', severity: 'ERROR' });
+    const sqlite = Object.assign(new Error('datatype mismatch near "Nguyen"'), { code: 'SQLITE_MISMATCH' });
+    for (const err of [pg, sqlite]) {
+      const logged = JSON.stringify(describeUnexpectedError(err));
+      expect(logged).not.toContain('Nguyen');
+      expect(logged).toContain(String(err.code));
+      expect(logged).toContain('errors.test.ts');
+    }
+    const plain = describeUnexpectedError(new TypeError('cannot read properties of undefined'));
+    expect(plain.message).toBe('cannot read properties of undefined');
   });
 });
