@@ -93,6 +93,46 @@ const pgTypes = {
   },
 };
 
+/** How many distinct statements each connection keeps prepared; further ones run unnamed. */
+const MAX_NAMED_STATEMENTS = 500;
+
+/**
+ * Runs every parameterised query as a named prepared statement, so PostgreSQL parses and plans
+ * a query the API runs on every request once per connection instead of every time. Names come
+ * from the SQL text (one name per distinct text), so the set is bounded by the query shapes.
+ */
+function withNamedStatements(pool: pg.Pool): pg.Pool {
+  const names = new Map<string, string>();
+  const patched = new WeakSet<pg.PoolClient>();
+  const nameFor = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_NAMED_STATEMENTS) {
+      name = `customehr_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => Promise<pg.PoolClient> | undefined;
+  const patch = (client: pg.PoolClient): pg.PoolClient => {
+    if (patched.has(client)) return client;
+    patched.add(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((text: unknown, ...rest: unknown[]) => {
+      const [values] = rest;
+      if (typeof text !== 'string' || rest.length !== 1 || !Array.isArray(values) || values.length === 0) return query(text, ...rest);
+      const name = nameFor(text);
+      return name ? query({ text, values, name }) : query(text, values);
+    }) as typeof client.query;
+    return client;
+  };
+  // Kysely asks for a client with the promise form; the callback form (pool.query) is left alone.
+  pool.connect = ((...args: unknown[]) => {
+    if (args.length > 0) return connect(...args);
+    return (connect() as Promise<pg.PoolClient>).then(patch);
+  }) as typeof pool.connect;
+  return pool;
+}
+
 export interface PostgresOptions {
   /** Schema to put first on the search path (tests use one schema per file). */
   schema?: string;
@@ -108,7 +148,7 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
 }
 
 /** Opens the database named by a DATABASE_URL: `sqlite:<file>`, `sqlite::memory:` or `postgres://…`. */

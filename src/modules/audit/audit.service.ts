@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import { dialectOf } from '../../db/portable.js';
+import { type PreparedQuery, preparedQuery, textMark } from '../../db/prepared.js';
 import { type ChainedFields, eventHash, GENESIS_HASH } from './audit.chain.js';
 
 /** Who acted, from where: taken from the request once, passed to services. */
@@ -49,18 +50,57 @@ function chainedFields(ctx: AuditContext, input: AuditEventInput): ChainedFields
   };
 }
 
+const CHAIN_COLUMNS = [
+  'created_at',
+  'user_id',
+  'user_type',
+  'action',
+  'resource_type',
+  'resource_id',
+  'patient_id',
+  'outcome',
+  'client_ip',
+  'request_id',
+  'details',
+  'prev_hash',
+  'hash',
+] as const;
+type ChainRow = ChainedFields & { prev_hash: string; hash: string };
+
+const lastHash = preparedQuery({}, (db) => db.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1));
+
+/** The insert of n events, prepared per group size (one to MAX_GROUP). */
+const inserts = new Map<number, PreparedQuery<Record<string, unknown>, unknown>>();
+function insertOf(n: number) {
+  let q = inserts.get(n);
+  if (!q) {
+    const marks: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) for (const c of CHAIN_COLUMNS) marks[`${i}.${c}`] = textMark(`${i}.${c}`);
+    q = preparedQuery(marks, (db, m) =>
+      db
+        .insertInto('audit_events')
+        .values(
+          Array.from({ length: n }, (_, i) => Object.fromEntries(CHAIN_COLUMNS.map((c) => [c, m[`${i}.${c}`]])) as unknown as ChainRow),
+        ),
+    );
+    inserts.set(n, q);
+  }
+  return q;
+}
+
 /** Appends events, in order, to the chain inside the given transaction. */
 async function appendToChain(trx: Database, events: ChainedFields[]): Promise<void> {
   if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
-  const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const [last] = await lastHash.execute(trx, {});
   let prevHash = last?.hash ?? GENESIS_HASH;
-  const rows = events.map((fields) => {
+  const args: Record<string, unknown> = {};
+  events.forEach((fields, i) => {
     const hash = eventHash(prevHash, fields);
-    const row = { ...fields, prev_hash: prevHash, hash };
+    const row: ChainRow = { ...fields, prev_hash: prevHash, hash };
+    for (const c of CHAIN_COLUMNS) args[`${i}.${c}`] = row[c];
     prevHash = hash;
-    return row;
   });
-  await trx.insertInto('audit_events').values(rows).execute();
+  await insertOf(events.length).execute(trx, args);
 }
 
 interface PendingEvent {

@@ -1,7 +1,8 @@
-import type { Updateable } from 'kysely';
-import { CompiledQuery, sql } from 'kysely';
+import type { Compilable, Updateable } from 'kysely';
+import { sql } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import { likePattern } from '../../db/portable.js';
+import { numberMark, preparedQuery, textMark } from '../../db/prepared.js';
 import type { UsersTable } from '../../db/schema.js';
 
 export type UserRow = {
@@ -75,42 +76,23 @@ function guardQuery(db: Database, id: number, sessionId: string | null) {
   return q;
 }
 
-// Stand-ins that cannot be real values: compiling the query with them shows which bound
-// parameter is the user id and which the session id.
-const ID_MARK = -7_340_021;
-const SESSION_MARK = '\u0001session\u0001';
+type GuardRow = RawUser & { session_live?: number | null };
 
-interface PreparedGuard {
-  sql: string;
-  /** For each bound parameter: where its value comes from. */
-  params: ('id' | 'session' | { constant: unknown })[];
-}
-const preparedGuards = new WeakMap<Database, { withSession: PreparedGuard; withoutSession: PreparedGuard }>();
-
-function prepare(db: Database, withSession: boolean): PreparedGuard {
-  const compiled = guardQuery(db, ID_MARK, withSession ? SESSION_MARK : null).compile();
-  return {
-    sql: compiled.sql,
-    params: compiled.parameters.map((p) => (p === ID_MARK ? 'id' : p === SESSION_MARK ? 'session' : { constant: p })),
-  };
-}
+const guardWithSession = preparedQuery(
+  { id: numberMark(), session: textMark('session') },
+  (db, a) => guardQuery(db, a.id, a.session) as unknown as Compilable<GuardRow>,
+);
+const guardWithoutSession = preparedQuery({ id: numberMark() }, (db, a) => guardQuery(db, a.id, null) as unknown as Compilable<GuardRow>);
 
 /**
  * The bearer guard's one query, on every authenticated request: the user and, when the token
- * names its login, whether that login (refresh-token family) is still live. Built and compiled
- * once per database; each request only binds the id and session (Kysely's building and
- * compiling was a sixth of GET /api/users/me/'s CPU in a profile).
+ * names its login, whether that login (refresh-token family) is still live. Prepared: built and
+ * compiled once, only bound per request.
  */
 export async function findUserWithSession(db: Database, id: number, sessionId: string | null) {
-  let prepared = preparedGuards.get(db);
-  if (!prepared) {
-    prepared = { withSession: prepare(db, true), withoutSession: prepare(db, false) };
-    preparedGuards.set(db, prepared);
-  }
-  const guard = sessionId === null ? prepared.withoutSession : prepared.withSession;
-  const parameters = guard.params.map((p) => (p === 'id' ? id : p === 'session' ? sessionId : p.constant));
-  const result = await db.executeQuery<RawUser & { session_live?: number | null }>(CompiledQuery.raw(guard.sql, parameters));
-  const row = result.rows[0];
+  const rows =
+    sessionId === null ? await guardWithoutSession.execute(db, { id }) : await guardWithSession.execute(db, { id, session: sessionId });
+  const row = rows[0];
   if (!row) return undefined;
   const { session_live, ...user } = row;
   return { user: toUserRow(user), sessionLive: sessionId === null ? null : session_live != null };
