@@ -3,6 +3,7 @@ import * as initial from './migrations/2026120301_initial.js';
 import * as security from './migrations/2026120305_security.js';
 import * as perfIndexes from './migrations/2026120310_perf_indexes.js';
 import * as rowCounts from './migrations/2026120320_row_counts.js';
+import * as patientOrderVersion from './migrations/2026120405_patient_order_version.js';
 import { dialectOf } from './portable.js';
 
 /** Migrations are listed in code (not read from a folder) so the built bundle and tests agree. */
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '2026120305_security': security,
   '2026120310_perf_indexes': perfIndexes,
   '2026120320_row_counts': rowCounts,
+  '2026120405_patient_order_version': patientOrderVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -148,6 +148,8 @@ export interface SecuritySettingsTable {
 export interface RowCountsTable {
   table_name: string;
   n: number;
+  /** Bumped with every change of the rows' order (migration 2026120405_patient_order_version). */
+  version: Generated<number>;
 }
 
 export interface DB {

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/db/connect.js';
 import type { DB } from '../../src/db/schema.js';
-import { patientListQueries, prefixUpperBound } from '../../src/modules/patients/patients.repository.js';
+import type { PageStart } from '../../src/modules/patients/patients.anchors.js';
+import { type PatientListFilter, patientListQueries, prefixUpperBound } from '../../src/modules/patients/patients.repository.js';
 
 /**
  * The patient list is the query a 100 000-record registry runs most. Its SQL for both dialects is
@@ -18,22 +19,36 @@ afterAll(async () => {
   await postgres.destroy();
 });
 
-const cases = {
+const cases: Record<string, PatientListFilter | [PatientListFilter, PageStart]> = {
+  // Unfiltered lists take their count from row_counts (listPatients); the count query is unused.
   'default page': { limit: 20, offset: 40 },
+  'deep page from an anchor': [
+    { limit: 20, offset: 90_017 },
+    { key: 'smith', id: 4242, direction: 'asc', skip: 17 },
+  ],
+  'deep page from an anchor, by date of birth descending': [
+    { ordering: '-date_of_birth', limit: 20, offset: 90_017 },
+    { key: '1961-07-14', id: 4242, direction: 'desc', skip: 17 },
+  ],
+  'deep page from an anchor, by id': [
+    { ordering: 'id', limit: 20, offset: 90_017 },
+    { key: 4242, id: 4242, direction: 'asc', skip: 17 },
+  ],
   'patient user, filtered': { onlyId: 7, sex: 'female', gender_identity: 'female', date_of_birth: '1990-02-14', limit: 20, offset: 0 },
   'search by two words, by date of birth, descending': { search: 'ada love', ordering: '-date_of_birth', limit: 20, offset: 0 },
   'search by phone': { search: '555 0199', limit: 20, offset: 0 },
 };
 
 describe('patient list SQL', () => {
-  for (const [name, filter] of Object.entries(cases)) {
+  for (const [name, given] of Object.entries(cases)) {
+    const [filter, start] = Array.isArray(given) ? given : [given, undefined];
     it(name, () => {
       const out: Record<string, unknown> = {};
       for (const [dialect, db] of [
         ['sqlite', sqlite],
         ['postgres', postgres],
       ] as const) {
-        const { countQuery, pageQuery } = patientListQueries(db, filter);
+        const { countQuery, pageQuery } = patientListQueries(db, filter, start);
         const count = countQuery.compile();
         const page = pageQuery.compile();
         out[dialect] = { count: count.sql, page: page.sql, parameters: page.parameters };
