@@ -365,6 +365,31 @@ describe('/api/appointments/', () => {
     expect(JSON.parse(audit.details).fields).toEqual(['estimated_amount', 'notes', 'status']);
   });
 
+  it('PUT keeps the optional fields it leaves out, even ones that differ from the create defaults (DRF)', async () => {
+    const a = await makeAppointment(t.db, { patient: patientId, provider: providerId, dateandtime: futureInstant() });
+    const set = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/appointments/${a.id}/`,
+      headers: c.staff.headers,
+      payload: { status: 'confirmed', appointment_mode: 'virtual', appointment_type: 'procedure', estimated_amount: '310.00' },
+    });
+    expect(set.statusCode).toBe(200);
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/api/appointments/${a.id}/`,
+      headers: c.staff.headers,
+      payload: { patient: patientId, provider: providerId, notes: 'Fasting' },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({
+      status: 'confirmed',
+      appointment_mode: 'virtual',
+      appointment_type: 'procedure',
+      estimated_amount: '310.00',
+      notes: 'Fasting',
+    });
+  });
+
   it('moves an appointment to another slot atomically; a taken target is 409 and changes nothing', async () => {
     const s1 = await makeSlot(t.db, providerId);
     const s2 = await makeSlot(t.db, providerId);

@@ -53,8 +53,10 @@ const writable = {
   patient: Id,
   provider: Id,
   appointment_slot: Type.Optional(Nullable(Id)),
-  appointment_mode: Type.Optional(StringEnum(APPOINTMENT_MODES, { default: 'in_person' })),
-  appointment_type: Type.Optional(StringEnum(APPOINTMENT_TYPES, { default: 'consultation' })),
+  // No schema `default`s: the validator would fill them into a PUT and reset fields the client
+  // left out. The service applies them on create only.
+  appointment_mode: Type.Optional(StringEnum(APPOINTMENT_MODES, { description: 'On create, `in_person` when omitted.' })),
+  appointment_type: Type.Optional(StringEnum(APPOINTMENT_TYPES, { description: 'On create, `consultation` when omitted.' })),
   estimated_amount: Type.Optional(amount),
   dateandtime: Type.Optional(
     Type.String({
@@ -63,7 +65,7 @@ const writable = {
     }),
   ),
   reason_for_visit: Type.Optional(Type.String({ maxLength: 2000 })),
-  status: Type.Optional(StringEnum(APPOINTMENT_STATUSES, { default: 'scheduled' })),
+  status: Type.Optional(StringEnum(APPOINTMENT_STATUSES, { description: 'On create, `scheduled` when omitted.' })),
   notes: Type.Optional(Type.String({ maxLength: 10000 })),
 };
 
