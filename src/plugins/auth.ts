@@ -1,5 +1,5 @@
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppConfig } from '../config.js';
 import { ForbiddenError, InvalidTokenError, NotAuthenticatedError } from '../errors.js';
@@ -27,8 +27,8 @@ declare module 'fastify' {
     sessionId: string | null;
   }
   interface FastifyInstance {
-    authenticate: preHandlerHookHandler;
-    requireUserType: (...types: UserType[]) => preHandlerHookHandler[];
+    authenticate: onRequestHookHandler;
+    requireUserType: (...types: UserType[]) => onRequestHookHandler[];
   }
 }
 
@@ -53,7 +53,7 @@ async function authenticatePlugin(app: FastifyInstance, opts: { config: AppConfi
   app.decorateRequest('sessionId', null);
   const verified = new VerifiedTokenCache<AccessClaims & { exp?: number }>();
 
-  const authenticate: preHandlerHookHandler = async function (this: FastifyInstance, request) {
+  const authenticate: onRequestHookHandler = async function (this: FastifyInstance, request) {
     const token = bearerToken(request);
     if (!token) throw new NotAuthenticatedError();
     let claims = verified.get(token);

@@ -391,3 +391,54 @@ describe('permission matrix (CONTRACT.md "Who may do what")', () => {
     expect(routes.filter((route) => !covered.has(route))).toEqual([]);
   });
 });
+
+/**
+ * Who may call a route is decided before the request's body or query is looked at (as in DRF,
+ * whose permission checks run before a serializer): a caller without the right gets 401/403 for
+ * any body, never a 400 that describes the route's schema.
+ */
+describe('guards come before validation', () => {
+  const w = {} as World;
+  beforeAll(async () => {
+    w.t = await buildTestApp();
+    const c = await cast(w.t.app);
+    w.headers = { anonymous: {}, patient: c.patient.headers, provider: c.provider.headers, staff: c.staff.headers };
+  });
+  afterAll(() => w.t.close());
+
+  const PUBLIC = /^\/(api\/(login|login\/mfa|token\/refresh|logout|docs|schema)\/|healthz|readyz|admin)/;
+  const garbage = { __bogus: ['x'], page_size: 'many', patient: 'abc', email: 42 };
+
+  it('answers 401 with WWW-Authenticate to an anonymous caller with a bad body and query on every non-public route', async () => {
+    const routes = (w.t.app as unknown as { routeList: string[] }).routeList.filter((route) => !PUBLIC.test(route.split(' ')[1]));
+    expect(routes.length).toBeGreaterThanOrEqual(40);
+    for (const route of routes) {
+      const [method, path] = route.split(' ');
+      const url = `${path.replace(/:[a-z_]+/g, 'abc')}?page=abc&page_size=-1&ordering=%00`;
+      const withBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
+      const res = await w.t.app.inject({ method: method as 'GET', url, ...(withBody ? { payload: garbage } : {}) });
+      expect(res.statusCode, `${route}: ${res.body.slice(0, 200)}`).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    }
+  });
+
+  it('answers 403 to a signed-in caller without the right, whatever the body', async () => {
+    const cases: [Role, 'GET' | 'POST' | 'PUT' | 'PATCH', string][] = [
+      ['patient', 'POST', '/api/users/'],
+      ['provider', 'PATCH', '/api/users/1/'],
+      ['provider', 'POST', '/api/clinician-users/'],
+      ['patient', 'POST', '/api/patients/'],
+      ['provider', 'PUT', '/api/patients/1/'],
+      ['patient', 'POST', '/api/appointment-slots/'],
+      ['patient', 'POST', '/api/appointment-slots/bulk/'],
+      ['patient', 'PATCH', '/api/appointment-slots/1/'],
+      ['patient', 'PUT', '/api/appointments/1/'],
+      ['provider', 'GET', '/api/audit-events/?page=abc'],
+      ['patient', 'POST', '/api/users/1/revoke-sessions/'],
+    ];
+    for (const [role, method, url] of cases) {
+      const res = await w.t.app.inject({ method, url, headers: w.headers[role], ...(method === 'GET' ? {} : { payload: garbage }) });
+      expect(res.statusCode, `${role} ${method} ${url}: ${res.body.slice(0, 200)}`).toBe(403);
+    }
+  });
+});

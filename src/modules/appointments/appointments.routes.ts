@@ -71,7 +71,7 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/appointments/',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags,
         security,
@@ -87,7 +87,7 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/appointments/my_appointments/',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags,
         security,
@@ -107,7 +107,7 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/appointments/available_slots/',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags,
         security,
@@ -138,7 +138,7 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/appointments/',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags,
         security,
@@ -156,7 +156,7 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/appointments/:id/',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags,
         security,
@@ -180,8 +180,6 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/api/appointments/:id/',
     {
-      // onRequest, not preHandler: patients may never change appointments, so they get 403
-      // before their body is parsed or validated (not a 400 that describes the schema).
       onRequest: providerOrStaff,
       schema: {
         tags,
@@ -200,8 +198,6 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/appointments/:id/',
     {
-      // onRequest, not preHandler: patients may never change appointments, so they get 403
-      // before their body is parsed or validated (not a 400 that describes the schema).
       onRequest: providerOrStaff,
       schema: {
         tags,
@@ -220,7 +216,7 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/appointments/:id/',
     {
-      preHandler: anyUser,
+      onRequest: anyUser,
       schema: {
         tags,
         security,

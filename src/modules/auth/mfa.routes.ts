@@ -25,7 +25,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/users/me/mfa/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags, security, summary: 'Your two-factor status', response: { 200: MfaStatus, ...pick(401) } },
     },
     async (request) => mfaStatus(app.db, caller(request)),
@@ -34,7 +34,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/users/me/mfa/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -49,7 +49,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/users/me/mfa/confirm/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       config: { rateLimit: { max: app.config.authRateLimitPerMinute, timeWindow: 60_000 } },
       schema: {
         tags,
@@ -66,7 +66,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/users/me/mfa/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       config: { rateLimit: { max: app.config.authRateLimitPerMinute, timeWindow: 60_000 } },
       schema: {
         tags,
@@ -86,7 +86,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/users/:id/mfa/reset/',
     {
-      preHandler: staffOnly,
+      onRequest: staffOnly,
       schema: {
         tags,
         security,
@@ -105,7 +105,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/security/settings/',
     {
-      preHandler: staffOnly,
+      onRequest: staffOnly,
       schema: { tags, security, summary: 'Clinic security policy (staff only)', response: { 200: SecuritySettings, ...pick(401, 403) } },
     },
     async () => securitySettings(app.db),
@@ -115,7 +115,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.route({
       method,
       url: '/api/security/settings/',
-      preHandler: staffOnly,
+      onRequest: staffOnly,
       schema: {
         tags,
         security,

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { onRequestHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../errors.js';
 import { pageBody, pageRequest } from '../../http/pagination.js';
@@ -25,7 +24,7 @@ const UNIQUE_NOTE = '`emailid` is unique whatever its case (400 on `emailid` whe
 export const cliniciansRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Who may call is decided before the body is parsed or validated: an anonymous caller gets 401
   // and a provider or patient 403, never a validation answer about a resource they cannot touch.
-  const staffOnly = app.requireUserType('staff') as unknown as onRequestHookHandler[];
+  const staffOnly = app.requireUserType('staff');
 
   app.get(
     '/api/clinician-users/',

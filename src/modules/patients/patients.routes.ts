@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { onRequestHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import { pageBody, pageRequest } from '../../http/pagination.js';
 import { IdParams, pick } from '../../http/schemas.js';
@@ -18,8 +17,8 @@ const VALIDATION_NOTE =
 
 export const patientsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Guards run before the body is parsed or validated: 401/403 come before any 400.
-  const anyUser = app.authenticate as unknown as onRequestHookHandler;
-  const staffOnly = app.requireUserType('staff') as unknown as onRequestHookHandler[];
+  const anyUser = app.authenticate;
+  const staffOnly = app.requireUserType('staff');
 
   app.get(
     '/api/patients/',

@@ -29,7 +29,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/appointment-slots/',
     {
-      preHandler: providerOrStaff,
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,
@@ -62,7 +62,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/appointment-slots/',
     {
-      preHandler: providerOrStaff,
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,
@@ -81,7 +81,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/appointment-slots/bulk/',
     {
-      preHandler: providerOrStaff,
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,
@@ -100,7 +100,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/appointment-slots/:id/',
     {
-      preHandler: providerOrStaff,
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,
@@ -116,7 +116,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/api/appointment-slots/:id/',
     {
-      preHandler: providerOrStaff,
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,
@@ -133,7 +133,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/appointment-slots/:id/',
     {
-      preHandler: providerOrStaff,
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,
@@ -150,7 +150,7 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/appointment-slots/:id/',
     {
-      preHandler: providerOrStaff,
+      onRequest: providerOrStaff,
       schema: {
         tags,
         security,

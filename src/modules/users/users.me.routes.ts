@@ -16,7 +16,7 @@ export const usersMeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/users/me/password/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -37,7 +37,7 @@ export const usersMeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/users/me/sessions/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -57,7 +57,7 @@ export const usersMeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/users/me/sessions/:id/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -76,7 +76,7 @@ export const usersMeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/users/:id/revoke-sessions/',
     {
-      preHandler: app.requireUserType('staff'),
+      onRequest: app.requireUserType('staff'),
       schema: {
         tags,
         security,
