@@ -8,11 +8,12 @@ import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { DEFAULT_PASSWORD, makeUser } from '../helpers/factories.js';
+import { missing } from '../helpers/requirements.js';
 
 /**
  * The admin dashboard in a real browser (Debian's Chromium through playwright-core) against a
  * real server on a free port: a receptionist's whole journey, one screenshot per step under
- * test-results/admin/. Skipped where no Chromium is installed; CI installs it.
+ * test-results/admin/. Skipped where no Chromium is installed; under CI a missing Chromium fails.
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,7 +38,13 @@ function isoDate(d: Date): string {
 }
 
 // Generous waits: CI machines (and this one, 2 cores shared) can take many seconds per render.
-describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in a browser', { timeout: 180_000 }, () => {
+const noChromium = missing(
+  'Chromium',
+  existsSync(CHROMIUM),
+  `Nothing at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH (.ci/run does both).`,
+);
+
+describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }, () => {
   let testDb: TestDatabase;
   let app: FastifyInstance;
   let base: string;

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { DEFAULT_PASSWORD, makeUser } from '../helpers/factories.js';
+import { missing } from '../helpers/requirements.js';
 
 const WRONG = 'definitely-not-the-password';
 
@@ -153,7 +154,13 @@ describe('per-IP limits', () => {
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
-describe.skipIf(!redisUrl)('lockout across two server processes sharing Redis', () => {
+const noRedis = missing(
+  'Redis (TEST_REDIS_URL)',
+  Boolean(redisUrl),
+  'Set TEST_REDIS_URL=redis://127.0.0.1:6379 (.ci/run starts Redis and sets it).',
+);
+
+describe.skipIf(noRedis)('lockout across two app instances sharing Redis', () => {
   let t: TestApp;
   let second: Awaited<ReturnType<typeof buildApp>>;
   let config: ReturnType<typeof testConfig>;
