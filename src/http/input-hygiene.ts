@@ -9,6 +9,8 @@ import { HttpError, NotFoundError, ValidationError } from '../errors.js';
  * - integers written in forms JavaScript's Number() accepts but an id is not: `0x1`, `1e3`,
  *   `+1`, ` 1`, `1.0` (ajv's coercion turned `DELETE /api/appointments/1e3/` into id 1000);
  * - bodies declared in a charset other than UTF-8 (they were parsed as UTF-8 anyway).
+ * Boolean query filters also take django-filter's spellings (`True`, `1`, `0`, ...), which DRF
+ * clients send.
  */
 
 const NUL_CHAR = String.fromCharCode(0);
@@ -41,17 +43,21 @@ function deepProblem(value: unknown, depth = 0): string | null {
 
 type SchemaProps = { properties?: Record<string, { type?: string | string[] }> } | undefined;
 
-function integerKeys(schema: unknown): string[] {
+function keysOfType(schema: unknown, type: 'integer' | 'boolean'): string[] {
   const props = (schema as SchemaProps)?.properties ?? {};
   return Object.entries(props)
-    .filter(([, s]) => [s?.type].flat().includes('integer'))
+    .filter(([, s]) => [s?.type].flat().includes(type))
     .map(([k]) => k);
 }
 
 interface HygieneConfig {
   integerParams?: string[];
   integerQuery?: string[];
+  booleanQuery?: string[];
 }
+
+/** The spellings django-filter's BooleanWidget takes (any case); others stay for ajv to refuse. */
+const BOOLEAN_SPELLINGS: Record<string, string> = { true: 'true', '1': 'true', false: 'false', '0': 'false' };
 
 function checkRequest(request: FastifyRequest): void {
   const config = (request.routeOptions.config ?? {}) as HygieneConfig;
@@ -80,6 +86,10 @@ function checkRequest(request: FastifyRequest): void {
     if (values.some((v) => typeof v === 'string' && !DECIMAL_INTEGER.test(v))) queryErrors[key] ??= ['A valid integer is required.'];
   }
   if (Object.keys(queryErrors).length > 0) throw new ValidationError(queryErrors);
+  for (const key of config.booleanQuery ?? []) {
+    const raw = query?.[key];
+    if (typeof raw === 'string' && query) query[key] = BOOLEAN_SPELLINGS[raw.trim().toLowerCase()] ?? raw;
+  }
 
   const body = request.body;
   if (body !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body)) {
@@ -99,9 +109,10 @@ export function registerInputHygiene(app: FastifyInstance): void {
   // Which params and query keys each route declares as integers, worked out once per route.
   app.addHook('onRoute', (route) => {
     const schema = route.schema as { params?: unknown; querystring?: unknown } | undefined;
-    const integerParams = integerKeys(schema?.params);
-    const integerQuery = integerKeys(schema?.querystring);
-    route.config = { ...(route.config as object), integerParams, integerQuery } as typeof route.config;
+    const integerParams = keysOfType(schema?.params, 'integer');
+    const integerQuery = keysOfType(schema?.querystring, 'integer');
+    const booleanQuery = keysOfType(schema?.querystring, 'boolean');
+    route.config = { ...(route.config as object), integerParams, integerQuery, booleanQuery } as typeof route.config;
   });
 
   app.addHook('onRequest', async (request) => {

@@ -50,9 +50,20 @@ export function pick<K extends keyof typeof errorResponses>(...statuses: K[]): P
   return out;
 }
 
+/** Text, parsed by pageRequest() as DRF does: a bad page is 404, a bad page_size the default. */
 export const PageQuery = {
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Page number, from 1.' })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Results per page (default 20, at most 100).' })),
+  page: Type.Optional(
+    Type.String({
+      maxLength: 32,
+      description: 'Page number from 1, or `last`. Anything else, or a page past the end, is 404 "Invalid page."',
+    }),
+  ),
+  page_size: Type.Optional(
+    Type.String({
+      maxLength: 32,
+      description: 'Results per page: default 20, larger values are capped at 100, invalid ones mean the default.',
+    }),
+  ),
 };
 
 export const SearchQuery = {

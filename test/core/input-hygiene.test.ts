@@ -91,9 +91,11 @@ describe('input the schemas cannot see', () => {
       payload: { city: 'Elsewhere' },
     });
     expect(del.statusCode).toBe(404);
-    const q = await t.app.inject({ url: '/api/users/?page=1e0', headers: who.staff.headers });
+    const q = await t.app.inject({ url: '/api/appointments/?provider=1e0', headers: who.staff.headers });
     expect(q.statusCode).toBe(400);
-    expect(q.json()).toEqual({ page: ['A valid integer is required.'] });
+    expect(q.json()).toEqual({ provider: ['A valid integer is required.'] });
+    // A page number is not a filter: as in DRF, one that is not an integer is "Invalid page.".
+    expect((await t.app.inject({ url: '/api/users/?page=1e0', headers: who.staff.headers })).statusCode).toBe(404);
     expect((await t.app.inject({ url: '/api/users/?page=1', headers: who.staff.headers })).statusCode).toBe(200);
   });
 

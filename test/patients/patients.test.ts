@@ -389,8 +389,6 @@ describe('/api/patients/', () => {
         ['gender_identity=x', 'gender_identity'],
         ['date_of_birth=yesterday', 'date_of_birth'],
         ['ordering=city', 'ordering'],
-        ['page=0', 'page'],
-        ['page_size=101', 'page_size'],
       ]) {
         const res = await q(bad);
         expect(res.statusCode, bad).toBe(400);

@@ -167,6 +167,12 @@ describe('/api/appointment-slots/', () => {
     expect(await ids('ordering=-dateandtime')).toEqual([d.id, b.id, a.id]);
     expect(await ids('is_available=false')).toEqual([b.id]);
     expect(await ids('is_available=true')).toEqual([a.id, d.id]);
+    // django-filter's spellings, which DRF clients send.
+    for (const yes of ['True', 'TRUE', '1']) expect(await ids(`is_available=${yes}`), yes).toEqual([a.id, d.id]);
+    for (const no of ['False', '0']) expect(await ids(`is_available=${no}`), no).toEqual([b.id]);
+    const notBoolean = await t.app.inject({ url: '/api/appointment-slots/?is_available=maybe', headers: c.staff.headers });
+    expect(notBoolean.statusCode).toBe(400);
+    expect(notBoolean.json()).toHaveProperty('is_available');
     expect(await ids('start=2028-01-11&end=2028-01-11')).toEqual([b.id]);
     expect(await ids('dateandtime_after=2028-01-11&dateandtime_before=2028-01-12')).toEqual([b.id, d.id]);
     expect(await ids(`start=${encodeURIComponent('2028-01-11T19:00:00-05:00')}`)).toEqual([d.id]);

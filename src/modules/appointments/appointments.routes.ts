@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError, NotFoundError } from '../../errors.js';
-import { pageBody, pageRequest } from '../../http/pagination.js';
+import { fetchPage, pageBody } from '../../http/pagination.js';
 import { IdParams, pick } from '../../http/schemas.js';
 import { caller } from '../../plugins/auth.js';
 import { auditContext, recordAudit } from '../audit/audit.service.js';
@@ -41,17 +41,19 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** Lists are reads of PHI: the returned ids go to the audit trail. */
   async function listPage(request: FastifyRequest, query: ListQuery, appointmentScope: AppointmentScope) {
-    const pr = pageRequest(query);
-    const { count, rows } = await listAppointments(app.db, {
-      scope: appointmentScope,
-      status: query.status,
-      provider: query.provider,
-      patient: query.patient,
-      range: instantRange(query.start, query.end),
-      ordering: query.ordering,
-      limit: pr.pageSize,
-      offset: pr.offset,
-    });
+    const range = instantRange(query.start, query.end);
+    const { pr, count, rows } = await fetchPage(query, (limit, offset) =>
+      listAppointments(app.db, {
+        scope: appointmentScope,
+        status: query.status,
+        provider: query.provider,
+        patient: query.patient,
+        range,
+        ordering: query.ordering,
+        limit,
+        offset,
+      }),
+    );
     const body = pageBody(request, pr, count, rows.map(presentAppointment));
     await auditRead(request, rows, appointmentScope.patient ?? null);
     return body;
@@ -99,7 +101,10 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const actor = caller(request);
-      if (actor.user_type === 'staff') return pageBody(request, pageRequest(request.query), 0, []);
+      if (actor.user_type === 'staff') {
+        const { pr } = await fetchPage(request.query, async () => ({ count: 0, rows: [] }));
+        return pageBody(request, pr, 0, []);
+      }
       return listPage(request, request.query, scopeOf(actor));
     },
   );
@@ -121,16 +126,18 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const providerId = request.query.provider_id;
       if (providerId === undefined) throw new HttpError(400, { detail: 'provider_id is required' });
       if (!(await clinicianExists(app.db, providerId))) throw new NotFoundError('Provider not found.');
-      const pr = pageRequest(request.query);
-      const { count, rows } = await listSlots(app.db, {
-        provider: providerId,
-        is_available: true,
-        after: new Date().toISOString(),
-        range: { toExclusive: false },
-        ordering: 'dateandtime',
-        limit: pr.pageSize,
-        offset: pr.offset,
-      });
+      const after = new Date().toISOString();
+      const { pr, count, rows } = await fetchPage(request.query, (limit, offset) =>
+        listSlots(app.db, {
+          provider: providerId,
+          is_available: true,
+          after,
+          range: { toExclusive: false },
+          ordering: 'dateandtime',
+          limit,
+          offset,
+        }),
+      );
       return pageBody(request, pr, count, rows.map(presentSlot));
     },
   );

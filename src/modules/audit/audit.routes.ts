@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../errors.js';
-import { pageBody, pageRequest } from '../../http/pagination.js';
+import { fetchPage, pageBody } from '../../http/pagination.js';
 import { ErrorDetail, IdParams, pick } from '../../http/schemas.js';
 import { type AuditRow, findAuditEvent, listAuditEvents } from './audit.repository.js';
 import { AuditEvent, AuditListQuery, AuditPage } from './audit.schemas.js';
@@ -56,8 +56,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const pr = pageRequest(request.query);
-      const { count, rows } = await listAuditEvents(app.db, request.query, pr.pageSize, pr.offset);
+      const { pr, count, rows } = await fetchPage(request.query, (limit, offset) => listAuditEvents(app.db, request.query, limit, offset));
       const body = pageBody(request, pr, count, rows.map(present));
       // Reading the trail is itself an access worth accounting for.
       await recordRead(app.db, auditContext(request), { action: 'list', resourceType: 'audit_event', ids: rows.map((r) => r.id) });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../errors.js';
-import { pageBody, pageRequest } from '../../http/pagination.js';
+import { fetchPage, pageBody } from '../../http/pagination.js';
 import { IdParams, pick } from '../../http/schemas.js';
 import { auditContext } from '../audit/audit.service.js';
 import { trimBodyStrings } from '../common/trim.js';
@@ -40,8 +40,9 @@ export const cliniciansRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const pr = pageRequest(request.query);
-      const { count, rows } = await listClinicians(app.db, { ...request.query, limit: pr.pageSize, offset: pr.offset });
+      const { pr, count, rows } = await fetchPage(request.query, (limit, offset) =>
+        listClinicians(app.db, { ...request.query, limit, offset }),
+      );
       return pageBody(request, pr, count, rows.map(presentClinician));
     },
   );

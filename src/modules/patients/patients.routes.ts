@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { pageBody, pageRequest } from '../../http/pagination.js';
+import { fetchPage, pageBody } from '../../http/pagination.js';
 import { IdParams, pick } from '../../http/schemas.js';
 import { caller } from '../../plugins/auth.js';
 import { auditContext } from '../audit/audit.service.js';
@@ -37,12 +37,9 @@ export const patientsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const pr = pageRequest(request.query);
-      const { count, rows } = await listVisiblePatients(app.db, auditContext(request), caller(request), {
-        ...request.query,
-        limit: pr.pageSize,
-        offset: pr.offset,
-      });
+      const { pr, count, rows } = await fetchPage(request.query, (limit, offset) =>
+        listVisiblePatients(app.db, auditContext(request), caller(request), { ...request.query, limit, offset }),
+      );
       return pageBody(request, pr, count, rows.map(presentPatient));
     },
   );

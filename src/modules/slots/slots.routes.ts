@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { pageBody, pageRequest } from '../../http/pagination.js';
+import { fetchPage, pageBody } from '../../http/pagination.js';
 import { IdParams, pick } from '../../http/schemas.js';
 import { caller } from '../../plugins/auth.js';
 import { auditContext } from '../audit/audit.service.js';
@@ -41,20 +41,21 @@ export const slotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      const pr = pageRequest(q);
       const range = instantRange(q.start ?? q.dateandtime_after, q.end ?? q.dateandtime_before, {
         start: q.start !== undefined ? 'start' : 'dateandtime_after',
         end: q.end !== undefined ? 'end' : 'dateandtime_before',
       });
-      const { count, rows } = await listSlots(app.db, {
-        ownerProvider: ownClinician(caller(request)),
-        provider: q.provider,
-        is_available: q.is_available,
-        range,
-        ordering: q.ordering,
-        limit: pr.pageSize,
-        offset: pr.offset,
-      });
+      const { pr, count, rows } = await fetchPage(q, (limit, offset) =>
+        listSlots(app.db, {
+          ownerProvider: ownClinician(caller(request)),
+          provider: q.provider,
+          is_available: q.is_available,
+          range,
+          ordering: q.ordering,
+          limit,
+          offset,
+        }),
+      );
       return pageBody(request, pr, count, rows.map(presentSlot));
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { pageBody, pageRequest } from '../../http/pagination.js';
+import { fetchPage, pageBody } from '../../http/pagination.js';
 import { IdParams, PageQuery, pick } from '../../http/schemas.js';
 import { caller } from '../../plugins/auth.js';
 import { auditContext } from '../audit/audit.service.js';
@@ -48,9 +48,12 @@ export const usersMeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const pr = pageRequest(request.query);
       const all = await listSessions(app.db, caller(request).id, request.sessionId);
-      return pageBody(request, pr, all.length, all.slice(pr.offset, pr.offset + pr.pageSize));
+      const { pr, count, rows } = await fetchPage(request.query, async (limit, offset) => ({
+        count: all.length,
+        rows: all.slice(offset, offset + limit),
+      }));
+      return pageBody(request, pr, count, rows);
     },
   );
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../errors.js';
-import { pageBody, pageRequest } from '../../http/pagination.js';
+import { fetchPage, pageBody } from '../../http/pagination.js';
 import { IdParams, pick } from '../../http/schemas.js';
 import { caller } from '../../plugins/auth.js';
 import { auditContext } from '../audit/audit.service.js';
@@ -36,8 +36,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const pr = pageRequest(request.query);
-      const { count, rows } = await listUsers(app.db, { ...request.query, limit: pr.pageSize, offset: pr.offset });
+      const { pr, count, rows } = await fetchPage(request.query, (limit, offset) => listUsers(app.db, { ...request.query, limit, offset }));
       return pageBody(
         request,
         pr,
