@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Every suite runs on SQLite; with TEST_DATABASE_URL set (CI always sets it) the same suites run
-// again on PostgreSQL, each file in its own schema.
+// again on PostgreSQL, each file in its own schema (the CLI and server-process tests too, through
+// test/helpers/process-db.ts). Only the browser journey is SQLite-only: it tests the dashboard.
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
 const shared = {
@@ -18,7 +19,7 @@ export default defineConfig({
         ? [
             {
               extends: true as const,
-              test: { ...shared, name: 'postgres', exclude: ['test/browser/**', 'test/cli/**'], env: { TEST_DB: 'postgres' } },
+              test: { ...shared, name: 'postgres', exclude: ['test/browser/**'], env: { TEST_DB: 'postgres' } },
             },
           ]
         : []),

@@ -2,27 +2,35 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { openSqlite } from '../../src/db/connect.js';
+import { testDialect } from '../helpers/db.js';
+import { type ProcessDatabase, processDatabase } from '../helpers/process-db.js';
 
+// An empty database the CLI migrates itself: a SQLite file, or a fresh PostgreSQL schema.
 const dir = mkdtempSync(path.join(tmpdir(), 'customehr-cli-'));
-const dbFile = path.join(dir, 'cli.sqlite');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let database: ProcessDatabase;
+beforeAll(async () => {
+  database = await processDatabase(dir, { name: 'cli' });
+});
+afterAll(async () => {
+  await database?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function cli(script: string, args: string[], input?: string) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, ...args], {
     input,
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: dir, NODE_ENV: 'development', LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: database.url, DATA_DIR: dir, NODE_ENV: 'development', LOG_LEVEL: 'silent' },
     timeout: 60_000,
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
 async function canLogIn(email: string, password: string) {
-  const db = openSqlite(dbFile);
+  const db = database.open();
   const app = await buildApp({ config: testConfig(), db });
   try {
     const res = await app.inject({ method: 'POST', url: '/api/login/', payload: { email, password } });
@@ -34,14 +42,21 @@ async function canLogIn(email: string, password: string) {
   }
 }
 
-describe('CLI', () => {
-  it('migrate applies the migrations once, then reports the database is up to date', () => {
+describe(`CLI (${testDialect})`, () => {
+  it('migrate applies the migrations once, then reports the database is up to date', async () => {
     const first = cli('migrate', []);
-    expect(first.code).toBe(0);
+    expect(first.code, first.err).toBe(0);
     expect(first.out).toMatch(/Applied migrations: 2026120301_initial/);
     const second = cli('migrate', []);
-    expect(second.code).toBe(0);
+    expect(second.code, second.err).toBe(0);
     expect(second.out).toMatch(/up to date/);
+    // The tables are in this file's database (its own schema on PostgreSQL), ready for use.
+    const db = database.open();
+    try {
+      expect(await db.selectFrom('users').select('id').execute()).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('createsuperuser takes --email --name --password and makes a staff user who can log in', async () => {

@@ -5,9 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { type Database, openSqlite } from '../../src/db/connect.js';
+import type { Database } from '../../src/db/connect.js';
+import { testDialect } from '../helpers/db.js';
+import { type ProcessDatabase, processDatabase } from '../helpers/process-db.js';
 
-// The CLI as a user runs it (through tsx, so no build is needed), on a SQLite file.
+// The CLI as a user runs it (through tsx, so no build is needed), on a SQLite file or on a fresh
+// PostgreSQL schema it migrates itself.
 const root = path.resolve(import.meta.dirname, '../..');
 
 function seedCli(args: string[]) {
@@ -20,20 +23,23 @@ function seedCli(args: string[]) {
 }
 
 // Each CLI run starts tsx: several seconds on a busy two-core machine.
-describe('npm run seed', { timeout: 180_000 }, () => {
+describe(`npm run seed (${testDialect})`, { timeout: 180_000 }, () => {
   let dir: string;
-  let file: string;
+  let database: ProcessDatabase;
+  let url: string;
   let db: Database;
   let first: ReturnType<typeof seedCli>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'customehr-seed-'));
-    file = path.join(dir, 'demo.sqlite');
-    first = seedCli(['--patients', '40', '--providers', '2', '--staff', '2', '--seed', '3', '--database-url', `sqlite:${file}`]);
-    db = openSqlite(file);
+    database = await processDatabase(dir, { name: 'demo' });
+    url = database.url;
+    first = seedCli(['--patients', '40', '--providers', '2', '--staff', '2', '--seed', '3', '--database-url', url]);
+    db = database.open();
   }, 180_000);
   afterAll(async () => {
-    await db.destroy();
+    await db?.destroy();
+    await database?.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -74,10 +80,10 @@ describe('npm run seed', { timeout: 180_000 }, () => {
   });
 
   it('refuses to seed the same database twice, and empties it with --reset', async () => {
-    const again = seedCli(['--patients', '5', '--providers', '1', '--staff', '1', '--database-url', `sqlite:${file}`]);
+    const again = seedCli(['--patients', '5', '--providers', '1', '--staff', '1', '--database-url', url]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/--reset/);
-    const reset = seedCli(['--patients', '5', '--providers', '1', '--staff', '1', '--reset', '--database-url', `sqlite:${file}`]);
+    const reset = seedCli(['--patients', '5', '--providers', '1', '--staff', '1', '--reset', '--database-url', url]);
     expect(reset.status, reset.stderr).toBe(0);
     const n = await db
       .selectFrom('patients')
@@ -87,7 +93,7 @@ describe('npm run seed', { timeout: 180_000 }, () => {
   });
 
   it('rejects bad options with a message', () => {
-    const res = seedCli(['--patients', 'many', '--database-url', `sqlite:${file}`]);
+    const res = seedCli(['--patients', 'many', '--database-url', url]);
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('--patients must be an integer');
   });

@@ -2,10 +2,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialect } from '../helpers/db.js';
+import { type ProcessDatabase, processDatabase } from '../helpers/process-db.js';
 
+// The server migrates an empty database itself: a SQLite file, or a fresh PostgreSQL schema.
 const dir = mkdtempSync(path.join(tmpdir(), 'customehr-server-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let database: ProcessDatabase;
+beforeAll(async () => {
+  database = await processDatabase(dir, { name: 'server' });
+});
+afterAll(async () => {
+  await database?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function startServer(port: number, extraEnv: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -14,7 +24,7 @@ function startServer(port: number, extraEnv: Record<string, string> = {}) {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dir,
-      DATABASE_URL: `sqlite:${path.join(dir, 'server.sqlite')}`,
+      DATABASE_URL: database.url,
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
       ...extraEnv,
@@ -47,7 +57,7 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-describe('server process', () => {
+describe(`server process (${testDialect})`, () => {
   it('migrates, serves, logs JSON with request ids, and exits cleanly on SIGTERM', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const server = startServer(port);
@@ -66,6 +76,10 @@ describe('server process', () => {
       expect(lines.some((l) => l.reqId && l.req?.path === '/api/users/me/')).toBe(true);
       expect(server.output()).not.toContain('SecretSurname');
       expect(lines.some((l) => l.msg === 'shutting down')).toBe(true);
+      // It names the database it serves, but never a PostgreSQL URL (it can hold a password).
+      const listening = lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('customehr listening'));
+      expect(listening?.database).toBe(testDialect === 'postgres' ? 'postgres' : database.url);
+      if (testDialect === 'postgres') expect(server.output()).not.toContain(database.url);
     } finally {
       server.child.kill('SIGKILL');
     }
