@@ -6,6 +6,7 @@ import type { AppConfig } from './config.js';
 import type { Database } from './db/connect.js';
 import { registerErrorHandler } from './errors.js';
 import { registerInputHygiene } from './http/input-hygiene.js';
+import { registerReadOnlyFields } from './http/read-only-fields.js';
 import { registerValidators } from './http/validation.js';
 import { appointmentsRoutes } from './modules/appointments/appointments.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -88,6 +89,7 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
   });
   registerValidators(app);
   registerInputHygiene(app);
+  registerReadOnlyFields(app);
   // The API speaks JSON only; a text/plain body is "unsupported media type" (415), as in DRF.
   app.removeContentTypeParser('text/plain');
   // An empty body with a JSON content type is no body (clients that always send the header, e.g.
