@@ -83,22 +83,32 @@ function readRefresh(app: FastifyInstance, token: string, { ignoreExpiration = f
   }
 }
 
+/**
+ * Revokes every token of a login, or of all a user's logins, until none is left live.
+ *
+ * One UPDATE is not enough on PostgreSQL: a rotation running at the same time holds the lock on
+ * the token it is spending, this UPDATE waits for it, and the token that rotation inserts is not
+ * in this statement's snapshot, so it would stay live (READ COMMITTED). Each further statement
+ * takes a fresh snapshot and sees it; when one updates nothing, every token is revoked and no
+ * rotation can be in flight (it would hold a live token this statement had to wait for), and a
+ * revoked token can never be spent again. On SQLite, whose writers run one at a time, the second
+ * statement finds nothing.
+ */
+async function revokeUntilNoneLive(db: Database, by: { family_id: string } | { user_id: number }): Promise<void> {
+  for (;;) {
+    let q = db.updateTable('refresh_tokens').set({ revoked_at: nowIso() }).where('revoked_at', 'is', null);
+    q = 'family_id' in by ? q.where('family_id', '=', by.family_id) : q.where('user_id', '=', by.user_id);
+    const { numUpdatedRows } = await q.executeTakeFirst();
+    if (Number(numUpdatedRows) === 0) return;
+  }
+}
+
 export async function revokeFamily(db: Database, familyId: string): Promise<void> {
-  await db
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: nowIso() })
-    .where('family_id', '=', familyId)
-    .where('revoked_at', 'is', null)
-    .execute();
+  await revokeUntilNoneLive(db, { family_id: familyId });
 }
 
 export async function revokeAllForUser(db: Database, userId: number): Promise<void> {
-  await db
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: nowIso() })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
+  await revokeUntilNoneLive(db, { user_id: userId });
 }
 
 /**
