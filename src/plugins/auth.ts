@@ -47,7 +47,8 @@ async function authenticatePlugin(app: FastifyInstance, opts: { config: AppConfi
   await app.register(fastifyJwt, {
     secret: opts.config.jwtSecret,
     sign: { algorithm: 'HS256' },
-    verify: { algorithms: ['HS256'] },
+    // Every token this server signs expires; one without `exp` (only makeable with the secret) is refused.
+    verify: { algorithms: ['HS256'], requiredClaims: ['exp'] },
   });
   app.decorateRequest('currentUser', null);
   app.decorateRequest('sessionId', null);

@@ -76,6 +76,16 @@ describe('token lifecycle', () => {
     expect((await me('garbage')).statusCode).toBe(401);
   });
 
+  it('refuses a correctly signed access token that never expires', async () => {
+    const user = await makeUser(t.db);
+    const claims = { token_type: 'access', user_id: user.id, ver: user.token_version, jti: 'no-exp' };
+    const forever = t.app.jwt.sign(claims, { expiresIn: undefined as unknown as number });
+    expect(JSON.parse(Buffer.from(forever.split('.')[1], 'base64url').toString())).not.toHaveProperty('exp');
+    expect((await me(forever)).statusCode).toBe(401);
+    const expiring = t.app.jwt.sign(claims, { expiresIn: 60 });
+    expect((await me(expiring)).statusCode).toBe(200);
+  });
+
   it('expires access tokens after an hour and refresh tokens after a day (fake clock)', async () => {
     const user = await makeUser(t.db);
     const pair = await loginAs(user.email);
