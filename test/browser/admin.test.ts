@@ -167,7 +167,10 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
 
   it('refuses a provider with a clear message and keeps no session', async () => {
     await signIn(providerEmail, DEFAULT_PASSWORD);
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Only clinic staff can use the dashboard.');
+    // Scoped to the form: react-admin's "Please sign in." notice is an alert too, and may still show.
+    await expect
+      .poll(() => page.getByRole('form', { name: 'Sign in' }).getByRole('alert').textContent())
+      .toContain('Only clinic staff can use the dashboard.');
     await shot('provider-refused');
     const stored = await page.evaluate('JSON.stringify(sessionStorage)');
     expect(stored).not.toContain('customehr.refresh');
