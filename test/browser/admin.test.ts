@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Secret, TOTP } from 'otpauth';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { DEFAULT_PASSWORD, makeUser } from '../helpers/factories.js';
+import { authHeader, DEFAULT_PASSWORD, makeUser } from '../helpers/factories.js';
 import { missing } from '../helpers/requirements.js';
 
 /**
@@ -60,9 +61,10 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
   const patient = { first: 'Bartholomew', last: `Quixotesmith${tag}`, phone: '+1 555 0142' };
   const state: { clinicianId?: number; patientId?: number; appointmentId?: number; slotId?: number; freeSlots?: number } = {};
 
-  async function shot(name: string, target: Page = page) {
+  /** `mask` blacks out what must not land in a file (MFA keys, recovery codes). */
+  async function shot(name: string, target: Page = page, mask: Locator[] = []) {
     step += 1;
-    await target.screenshot({ path: path.join(SHOTS, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    await target.screenshot({ path: path.join(SHOTS, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true, mask });
   }
 
   /** An input by its whole label, with or without the required-field asterisk. */
@@ -84,6 +86,11 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
   /** Waits for an element (playwright-core has no web-first assertions). */
   async function visible(locator: Locator) {
     await locator.first().waitFor({ state: 'visible' });
+  }
+
+  /** An alert saying this (react-admin's own notifications are alerts too). */
+  async function alertSays(pattern: RegExp) {
+    await visible(page.getByRole('alert').filter({ hasText: pattern }));
   }
 
   async function hasText(locator: Locator, pattern: RegExp) {
@@ -453,5 +460,180 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
       body: JSON.stringify({ refresh }),
     });
     expect(res.status).toBe(401);
+  });
+
+  describe('two-factor authentication', () => {
+    const PERIOD_MS = 30_000;
+    const usedStep = new Map<string, number>();
+    const mfaStaff = { email: `mfa.desk.${tag}@clinic.example`, secret: '', recovery: [] as string[] };
+    const lockedStaff = { email: `mfa.locked.${tag}@clinic.example`, secret: '' };
+    const mfaProvider = { email: `mfa.doc.${tag}@clinic.example`, secret: '' };
+
+    /**
+     * A code the server has not accepted yet. It takes each 30-second step once and allows one
+     * step of drift either way, so successive codes walk forward, waiting only when they must.
+     * `earliest: -1` (the previous step) is for a code sent at once through the API.
+     */
+    async function freshCode(secret: string, earliest: -1 | 0 = 0): Promise<string> {
+      const now = Math.floor(Date.now() / PERIOD_MS);
+      const at = Math.max(now + earliest, (usedStep.get(secret) ?? 0) + 1);
+      if (at > now + 1) await new Promise((r) => setTimeout(r, (at - 1) * PERIOD_MS - Date.now() + 500));
+      usedStep.set(secret, at);
+      return TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: at * PERIOD_MS });
+    }
+
+    /** Six digits that are no code of the last, current or next step. */
+    function wrongCode(secret: string): string {
+      const now = Date.now();
+      const near = [-1, 0, 1, 2].map((k) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: now + k * PERIOD_MS }));
+      return ['000000', '111111', '222222', '333333', '444444'].find((c) => !near.includes(c)) ?? '555555';
+    }
+
+    /** Enrols and confirms MFA through the API, as the user would have done earlier. */
+    async function enrolViaApi(user: { id: number }) {
+      const headers = await authHeader(app, user);
+      const enrol = await app.inject({ method: 'POST', url: '/api/users/me/mfa/', headers });
+      expect(enrol.statusCode).toBe(201);
+      const { secret } = enrol.json() as { secret: string };
+      const confirm = await app.inject({
+        method: 'POST',
+        url: '/api/users/me/mfa/confirm/',
+        headers,
+        payload: { code: await freshCode(secret, -1) },
+      });
+      expect(confirm.statusCode).toBe(200);
+      return { secret, recovery: (confirm.json() as { recovery_codes: string[] }).recovery_codes };
+    }
+
+    const codeInput = () => field('Authentication code');
+    const recoveryInput = () => field('Recovery code');
+    const verify = () => page.getByRole('button', { name: 'Verify' }).click();
+
+    async function signOut() {
+      await page.getByRole('button', { name: 'Profile' }).click();
+      await page.getByRole('menuitem', { name: 'Logout' }).click();
+      await visible(page.getByRole('button', { name: 'Sign in' }));
+    }
+
+    async function storage(): Promise<string> {
+      return page.evaluate('JSON.stringify({ ...sessionStorage, ...localStorage })');
+    }
+
+    beforeAll(async () => {
+      const staff = await makeUser(testDb.db, { user_type: 'staff', name: 'Two Factor Desk', email: mfaStaff.email });
+      Object.assign(mfaStaff, await enrolViaApi(staff));
+      const locked = await makeUser(testDb.db, { user_type: 'staff', email: lockedStaff.email });
+      lockedStaff.secret = (await enrolViaApi(locked)).secret;
+      const provider = await makeUser(testDb.db, { user_type: 'provider', email: mfaProvider.email });
+      mfaProvider.secret = (await enrolViaApi(provider)).secret;
+    });
+
+    it('asks a staff user with MFA for a code after the password, refuses a wrong one, accepts the right one', async () => {
+      await signIn(mfaStaff.email, DEFAULT_PASSWORD);
+      await visible(codeInput());
+      await hasText(page.getByRole('form', { name: 'Two-factor code' }), new RegExp(`authenticator app for ${mfaStaff.email}`));
+      // Between the steps nothing is stored, and the password is gone from the page.
+      expect(await storage()).not.toContain(DEFAULT_PASSWORD);
+      expect(await storage()).not.toContain('customehr.refresh');
+      expect(await page.locator('input[type=password]').count()).toBe(0);
+      await shot('mfa-code-step');
+
+      await codeInput().fill(wrongCode(mfaStaff.secret));
+      await verify();
+      await alertSays(/That code is wrong or has expired/);
+      await shot('mfa-wrong-code');
+
+      await codeInput().fill(await freshCode(mfaStaff.secret));
+      await verify();
+      await visible(page.getByText("Today's appointments"));
+      await shot('mfa-staff-home');
+      const stored = await storage();
+      expect(stored).toContain('customehr.refresh');
+      expect(stored).not.toContain(DEFAULT_PASSWORD);
+      const user = await testDb.db.selectFrom('users').select('id').where('email', '=', mfaStaff.email).executeTakeFirstOrThrow();
+      const events = await testDb.db
+        .selectFrom('audit_events')
+        .select(['action', 'outcome', 'details'])
+        .where('user_id', '=', user.id)
+        .where('action', '=', 'login')
+        .execute();
+      expect(events.map((e) => e.outcome)).toEqual(expect.arrayContaining(['failure', 'success']));
+      await signOut();
+    });
+
+    it('signs in with a recovery code, which then works only once', async () => {
+      const [code] = mfaStaff.recovery;
+      await signIn(mfaStaff.email, DEFAULT_PASSWORD);
+      await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await recoveryInput().fill(code!);
+      await shot('mfa-recovery-code', page, [recoveryInput()]);
+      await verify();
+      await visible(page.getByText("Today's appointments"));
+      await signOut();
+
+      await signIn(mfaStaff.email, DEFAULT_PASSWORD);
+      await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await recoveryInput().fill(code!);
+      await verify();
+      await alertSays(/recovery code is wrong or has already been used/);
+      await shot('mfa-recovery-code-reused', page, [recoveryInput()]);
+      expect(await storage()).not.toContain('customehr.refresh');
+    });
+
+    it('goes back to the password step when the MFA token has expired', async () => {
+      // Still on the code step from above. An expired token and a forged one get the same 401.
+      await page.route('**/api/login/mfa/', (route) => {
+        const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, string>;
+        return route.continue({ postData: JSON.stringify({ ...body, mfa_token: `${body.mfa_token}x` }) });
+      });
+      await page.getByRole('button', { name: 'Use the authenticator app instead' }).click();
+      await codeInput().fill(await freshCode(mfaStaff.secret));
+      await verify();
+      await alertSays(/took too long and has expired\. Please enter your password again/);
+      await visible(field('Password'));
+      await shot('mfa-token-expired');
+      await page.unroute('**/api/login/mfa/');
+    });
+
+    it('shows the lockout and how long it lasts after repeated wrong codes', async () => {
+      await signIn(lockedStaff.email, DEFAULT_PASSWORD);
+      await visible(codeInput());
+      // Someone else (or this user, in another tab) gets the second step wrong five times.
+      const first = await app.inject({
+        method: 'POST',
+        url: '/api/login/',
+        payload: { email: lockedStaff.email, password: DEFAULT_PASSWORD },
+      });
+      const { mfa_token } = first.json() as { mfa_token: string };
+      for (let i = 0; i < 5; i += 1) {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/login/mfa/',
+          payload: { mfa_token, code: wrongCode(lockedStaff.secret) },
+        });
+        expect(res.statusCode).toBe(400);
+      }
+      // Even the right code now answers 429 with Retry-After (the 15-minute window).
+      await codeInput().fill(await freshCode(lockedStaff.secret));
+      await verify();
+      await alertSays(/Too many failed sign-in attempts\. Try again in 1[45] minutes\./);
+      await shot('mfa-locked');
+      expect(await storage()).not.toContain('customehr.refresh');
+      await page.getByRole('button', { name: 'Back to email and password' }).click();
+    });
+
+    it('refuses a provider with MFA after the code, with the staff-only message and no session', async () => {
+      await signIn(mfaProvider.email, DEFAULT_PASSWORD);
+      await codeInput().fill(await freshCode(mfaProvider.secret));
+      await verify();
+      await alertSays(/Only clinic staff can use the dashboard\./);
+      await visible(field('Password'));
+      await shot('mfa-provider-refused');
+      expect(await storage()).not.toContain('customehr.refresh');
+      const provider = await testDb.db.selectFrom('users').select('id').where('email', '=', mfaProvider.email).executeTakeFirstOrThrow();
+      const issued = await testDb.db.selectFrom('refresh_tokens').select('revoked_at').where('user_id', '=', provider.id).execute();
+      expect(issued.length).toBeGreaterThan(0);
+      expect(issued.every((t) => t.revoked_at !== null)).toBe(true);
+    });
   });
 });
