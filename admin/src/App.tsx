@@ -3,12 +3,14 @@ import LocalHospitalIcon from '@mui/icons-material/LocalHospital';
 import PeopleIcon from '@mui/icons-material/People';
 import PersonIcon from '@mui/icons-material/Person';
 import ScheduleIcon from '@mui/icons-material/Schedule';
-import { Admin, Resource } from 'react-admin';
+import { Admin, Authenticated, CustomRoutes, Resource } from 'react-admin';
 import { createBrowserRouter, Route, RouterProvider } from 'react-router-dom';
 import { authProvider } from './authProvider';
 import { Dashboard } from './Dashboard';
 import { dataProvider } from './dataProvider';
+import { AdminLayout, MFA_PATH } from './Layout';
 import { LoginPage } from './LoginPage';
+import { MfaSetup } from './MfaSetup';
 import { AppointmentCreate, AppointmentEdit, AppointmentList, AppointmentShow } from './resources/appointments';
 import { ClinicianCreate, ClinicianEdit, ClinicianList, ClinicianShow } from './resources/clinicians';
 import { PatientCreate, PatientEdit, PatientList, PatientShow } from './resources/patients';
@@ -24,8 +26,19 @@ function AdminApp() {
       authProvider={authProvider}
       loginPage={LoginPage}
       dashboard={Dashboard}
+      layout={AdminLayout}
       disableTelemetry
     >
+      <CustomRoutes>
+        <Route
+          path={MFA_PATH}
+          element={
+            <Authenticated>
+              <MfaSetup />
+            </Authenticated>
+          }
+        />
+      </CustomRoutes>
       <Resource
         name="appointments"
         icon={EventIcon}

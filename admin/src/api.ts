@@ -9,6 +9,7 @@ import { HttpError } from 'react-admin';
 const ACCESS_KEY = 'customehr.access';
 const REFRESH_KEY = 'customehr.refresh';
 const USER_KEY = 'customehr.user';
+const MFA_NOTICE_KEY = 'customehr.mfa_enrollment_required';
 
 /** Refresh this long before the access token expires (and at most at this fraction of its life). */
 const REFRESH_MARGIN_MS = 60_000;
@@ -42,14 +43,36 @@ export const tokens = {
     if (user) sessionStorage.setItem(USER_KEY, JSON.stringify(user));
     scheduleRefresh();
   },
+  /** The login answer said clinic policy requires MFA and this user has not enrolled yet. */
+  get mfaEnrollmentRequired(): boolean {
+    return sessionStorage.getItem(MFA_NOTICE_KEY) === 'true';
+  },
+  setMfaEnrollmentRequired(required: boolean) {
+    if (required) sessionStorage.setItem(MFA_NOTICE_KEY, 'true');
+    else sessionStorage.removeItem(MFA_NOTICE_KEY);
+    notifyMfaNotice();
+  },
   clear() {
     sessionStorage.removeItem(ACCESS_KEY);
     sessionStorage.removeItem(REFRESH_KEY);
     sessionStorage.removeItem(USER_KEY);
+    sessionStorage.removeItem(MFA_NOTICE_KEY);
     if (refreshTimer) clearTimeout(refreshTimer);
     refreshTimer = null;
+    notifyMfaNotice();
   },
 };
+
+const mfaNoticeListeners = new Set<() => void>();
+function notifyMfaNotice() {
+  for (const listener of mfaNoticeListeners) listener();
+}
+
+/** For useSyncExternalStore: the notice disappears as soon as enrolment is confirmed. */
+export function subscribeMfaNotice(listener: () => void): () => void {
+  mfaNoticeListeners.add(listener);
+  return () => mfaNoticeListeners.delete(listener);
+}
 
 /** Expiry (ms since epoch) from a JWT's payload; the signature is the server's business. */
 export function tokenExpiry(jwt: string | null): number | null {

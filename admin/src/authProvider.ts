@@ -8,6 +8,7 @@ interface LoginAnswer {
   access: string;
   refresh: string;
   user_type: string;
+  mfa_enrollment_required?: boolean;
 }
 
 /**
@@ -95,6 +96,7 @@ async function finish(answer: LoginAnswer) {
   }
   const { id, name, email, user_type } = answer.user;
   tokens.save({ access: answer.access, refresh: answer.refresh }, { id, name, email, user_type });
+  tokens.setMfaEnrollmentRequired(answer.mfa_enrollment_required === true);
 }
 
 async function passwordStep(email: string, password: string) {

@@ -468,6 +468,7 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
     const mfaStaff = { email: `mfa.desk.${tag}@clinic.example`, secret: '', recovery: [] as string[] };
     const lockedStaff = { email: `mfa.locked.${tag}@clinic.example`, secret: '' };
     const mfaProvider = { email: `mfa.doc.${tag}@clinic.example`, secret: '' };
+    const newcomer = { email: `newcomer.${tag}@clinic.example`, secret: '' };
 
     /**
      * A code the server has not accepted yet. It takes each 30-second step once and allows one
@@ -526,6 +527,7 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
       lockedStaff.secret = (await enrolViaApi(locked)).secret;
       const provider = await makeUser(testDb.db, { user_type: 'provider', email: mfaProvider.email });
       mfaProvider.secret = (await enrolViaApi(provider)).secret;
+      await makeUser(testDb.db, { user_type: 'staff', name: 'New Starter', email: newcomer.email });
     });
 
     it('asks a staff user with MFA for a code after the password, refuses a wrong one, accepts the right one', async () => {
@@ -634,6 +636,73 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
       const issued = await testDb.db.selectFrom('refresh_tokens').select('revoked_at').where('user_id', '=', provider.id).execute();
       expect(issued.length).toBeGreaterThan(0);
       expect(issued.every((t) => t.revoked_at !== null)).toBe(true);
+    });
+
+    it('tells a staff user without MFA that policy requires it, and enrols them from the dashboard', async () => {
+      const admin = await testDb.db.selectFrom('users').select('id').where('email', '=', staffEmail).executeTakeFirstOrThrow();
+      const policy = await app.inject({
+        method: 'PATCH',
+        url: '/api/security/settings/',
+        headers: await authHeader(app, admin),
+        payload: { mfa_required: true },
+      });
+      expect(policy.statusCode).toBe(200);
+
+      await signIn(newcomer.email, DEFAULT_PASSWORD);
+      const notice = page.getByRole('region', { name: 'Two-factor authentication required' });
+      await hasText(notice, /Clinic policy requires two-factor authentication/);
+      await shot('mfa-required-notice');
+      // The notice stays across pages and reloads until they enrol.
+      await page.getByRole('menuitem', { name: 'Patients' }).click();
+      await page.reload();
+      await visible(notice);
+
+      await notice.getByRole('link', { name: 'Set up now' }).click();
+      await page.waitForURL(/\/admin\/two-factor$/);
+      await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+      const secretText = page.getByTestId('mfa-secret');
+      const uri = page.getByTestId('mfa-otpauth-uri');
+      await visible(secretText);
+      newcomer.secret = ((await secretText.textContent()) ?? '').replace(/\s/g, '');
+      expect(newcomer.secret).toMatch(/^[A-Z2-7]{32}$/);
+      expect(await uri.inputValue()).toMatch(new RegExp(`^otpauth://totp/customehr:.*secret=${newcomer.secret}`));
+      await shot('mfa-enrol-key', page, [secretText, uri]);
+
+      await field('Code from the app').fill(wrongCode(newcomer.secret));
+      await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+      await alertSays(/That code is wrong or has expired/);
+
+      await field('Code from the app').fill(await freshCode(newcomer.secret));
+      await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+      const codes = page.getByTestId('recovery-codes');
+      await visible(codes);
+      expect(await codes.locator('li').count()).toBe(10);
+      const firstRecovery = ((await codes.locator('li').first().textContent()) ?? '').trim();
+      expect(firstRecovery).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
+      await shot('mfa-enrol-recovery-codes', page, [codes]);
+      expect(await notice.count()).toBe(0);
+
+      const user = await testDb.db.selectFrom('users').select('id').where('email', '=', newcomer.email).executeTakeFirstOrThrow();
+      const mfa = await testDb.db.selectFrom('user_mfa').select(['enabled']).where('user_id', '=', user.id).executeTakeFirstOrThrow();
+      expect(Boolean(mfa.enabled)).toBe(true);
+
+      // Home has no notice any more, and the user menu shows the new state.
+      await page.getByRole('link', { name: 'Done' }).click();
+      await visible(page.getByText("Today's appointments"));
+      expect(await notice.count()).toBe(0);
+      await page.getByRole('button', { name: 'Profile' }).click();
+      await page.getByRole('menuitem', { name: 'Two-factor authentication' }).click();
+      await hasText(page.getByRole('status'), /Two-factor authentication has been on.*10 recovery codes left/);
+      await shot('mfa-enrolled-status');
+
+      // The next sign-in asks for a code from the key they just set up.
+      await signOut();
+      await signIn(newcomer.email, DEFAULT_PASSWORD);
+      await codeInput().fill(await freshCode(newcomer.secret));
+      await verify();
+      await visible(page.getByText("Today's appointments"));
+      expect(await notice.count()).toBe(0);
+      await signOut();
     });
   });
 });
