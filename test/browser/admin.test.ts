@@ -704,5 +704,32 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
       expect(await notice.count()).toBe(0);
       await signOut();
     });
+
+    it('lets staff reset the two-factor authentication of a user who lost their phone', async () => {
+      const user = await testDb.db.selectFrom('users').select('id').where('email', '=', mfaStaff.email).executeTakeFirstOrThrow();
+      await signIn(staffEmail, DEFAULT_PASSWORD);
+      await visible(page.getByText("Today's appointments"));
+      await page.goto(`${base}/admin/users/${user.id}/show`);
+      await visible(page.getByText(mfaStaff.email));
+      await page.getByRole('button', { name: 'Reset two-factor' }).click();
+      // The dialog fades in: let the transition finish before the screenshot.
+      await visible(page.getByRole('dialog'));
+      await page.evaluate(
+        'Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished.catch(() => a))).then(() => undefined)',
+      );
+      await shot('mfa-reset-confirm');
+      await page.getByRole('dialog').getByRole('button', { name: 'Reset two-factor' }).click();
+      await alertSays(/Two-factor authentication reset/);
+      const row = await testDb.db.selectFrom('user_mfa').select('user_id').where('user_id', '=', user.id).executeTakeFirst();
+      expect(row).toBeUndefined();
+      // Their password alone signs them in again; with the policy on, they are asked to enrol.
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/login/',
+        payload: { email: mfaStaff.email, password: DEFAULT_PASSWORD },
+      });
+      expect(login.json()).toMatchObject({ user_type: 'staff', mfa_enrollment_required: true });
+      await signOut();
+    });
   });
 });

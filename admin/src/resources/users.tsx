@@ -1,7 +1,11 @@
+import PhonelinkEraseIcon from '@mui/icons-material/PhonelinkErase';
+import { useState } from 'react';
 import {
   AutocompleteInput,
   BooleanField,
   BooleanInput,
+  Button,
+  Confirm,
   Create,
   DataTable,
   DateField,
@@ -28,7 +32,10 @@ import {
   TextInput,
   Toolbar,
   TopToolbar,
+  useNotify,
+  useRecordContext,
 } from 'react-admin';
+import { api } from '../api';
 import { USER_ROLES, USER_TYPES } from '../choices';
 import { clinicianName, patientName } from '../names';
 import { useIsPhone } from '../responsive';
@@ -83,12 +90,57 @@ export function UserList() {
   );
 }
 
+/**
+ * For a lost phone: removes the user's authenticator and recovery codes, so they sign in with
+ * the password alone and enrol again. The API does not say whether another user has MFA, so
+ * the button is always there and the dialog says what it does.
+ */
+function ResetMfaButton() {
+  const record = useRecordContext();
+  const notify = useNotify();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (!record) return null;
+
+  async function reset() {
+    setBusy(true);
+    try {
+      await api(`/api/users/${record?.id}/mfa/reset/`, { method: 'POST' });
+      notify('Two-factor authentication reset: they sign in with their password and set it up again.', { type: 'success' });
+    } catch (error) {
+      notify((error as Error).message || 'Two-factor authentication could not be reset.', { type: 'error' });
+    } finally {
+      setBusy(false);
+      setOpen(false);
+    }
+  }
+
+  return (
+    <>
+      <Button label="Reset two-factor" onClick={() => setOpen(true)} disabled={busy}>
+        <PhonelinkEraseIcon />
+      </Button>
+      <Confirm
+        isOpen={open}
+        loading={busy}
+        title="Reset two-factor authentication?"
+        content="For a lost or replaced phone. Their authenticator and recovery codes stop working; they sign in with the password alone and set up two-factor authentication again. Check that the request really comes from them."
+        confirm="Reset two-factor"
+        cancel="Keep it"
+        onConfirm={reset}
+        onClose={() => setOpen(false)}
+      />
+    </>
+  );
+}
+
 export function UserShow() {
   return (
     <Show
       actions={
         <TopToolbar>
           <EditButton />
+          <ResetMfaButton />
         </TopToolbar>
       }
     >
