@@ -4,6 +4,7 @@ import * as security from './migrations/2026120305_security.js';
 import * as perfIndexes from './migrations/2026120310_perf_indexes.js';
 import * as rowCounts from './migrations/2026120320_row_counts.js';
 import * as patientOrderVersion from './migrations/2026120405_patient_order_version.js';
+import * as auditPatients from './migrations/2026120410_audit_patients.js';
 import { dialectOf } from './portable.js';
 
 /** Migrations are listed in code (not read from a folder) so the built bundle and tests agree. */
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026120310_perf_indexes': perfIndexes,
   '2026120320_row_counts': rowCounts,
   '2026120405_patient_order_version': patientOrderVersion,
+  '2026120410_audit_patients': auditPatients,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

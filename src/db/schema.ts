@@ -144,6 +144,12 @@ export interface SecuritySettingsTable {
   updated_by: number | null;
 }
 
+/** Which patients an audit event concerns (migration 2026120410_audit_patients). */
+export interface AuditEventPatientsTable {
+  patient_id: number;
+  event_id: number;
+}
+
 /** Exact row counts kept by triggers (see migration 2026120320_row_counts). */
 export interface RowCountsTable {
   table_name: string;
@@ -161,6 +167,7 @@ export interface DB {
   refresh_tokens: RefreshTokensTable;
   audit_events: AuditEventsTable;
   row_counts: RowCountsTable;
+  audit_event_patients: AuditEventPatientsTable;
   user_mfa: UserMfaTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   security_settings: SecuritySettingsTable;

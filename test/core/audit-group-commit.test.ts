@@ -29,6 +29,7 @@ describe('audit group commit', () => {
     const found = await t.db.selectFrom('audit_events').select('id').where('resource_id', '=', 'committed').executeTakeFirst();
     expect(found).toBeDefined();
     const broken = await createTestDatabase();
+    await broken.db.schema.dropTable('audit_event_patients').execute();
     await broken.db.schema.dropTable('audit_events').execute();
     await expect(recordAudit(broken.db, ctx, { action: 'read' })).rejects.toThrow();
     await broken.destroy();

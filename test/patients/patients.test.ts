@@ -512,7 +512,8 @@ describe('/api/patients/', () => {
       const events = await auditSince(t.db, before);
       expect(events.map((e) => [e.action, e.outcome, e.patient_id])).toEqual([
         ['list', 'success', own],
-        ['read', 'denied', null],
+        // Filed under the patient it was an attempt at, so "who tried to see X" finds it.
+        ['read', 'denied', other.id],
       ]);
       expect(events[0].details.ids).toEqual([own]);
       expect(events[1].resource_id).toBe(String(other.id));

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unguardAuditTrail } from '../../src/db/audit-guard.js';
 import { recordAudit, recordRead } from '../../src/modules/audit/audit.service.js';
 import { verifyAuditChain } from '../../src/modules/audit/audit.verify.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
@@ -40,9 +41,11 @@ describe('audit trail API', () => {
   it('filters by patient, resource and date range', async () => {
     await recordRead(t.db, ctx, { action: 'read', resourceType: 'patient', ids: [424242], patientIds: [424242] });
     await recordRead(t.db, ctx, { action: 'list', resourceType: 'patient', ids: [424242, 434343], patientIds: [424242, 434343] });
-    const byPatient = await t.app.inject({ url: '/api/audit-events/?patient=424242', headers: people.staff.headers });
-    expect(byPatient.json().count).toBe(1);
+    // Both events concern the patient: the read of their record, and the list that showed them.
+    const byPatient = await t.app.inject({ url: '/api/audit-events/?patient=424242&ordering=id', headers: people.staff.headers });
+    expect(byPatient.json().count).toBe(2);
     expect(byPatient.json().results[0]).toMatchObject({ action: 'read', resource_type: 'patient', resource_id: '424242', patient: 424242 });
+    expect(byPatient.json().results[1]).toMatchObject({ action: 'list', resource_type: 'patient', patient: null });
     const list = await t.app.inject({ url: '/api/audit-events/?resource_type=patient&action=list', headers: people.staff.headers });
     expect(list.json().results[0].details).toEqual({ ids: [424242, 434343], patient_ids: [424242, 434343] });
     const byId = await t.app.inject({ url: '/api/audit-events/?resource_type=patient&resource_id=424242', headers: people.staff.headers });
@@ -53,7 +56,7 @@ describe('audit trail API', () => {
       url: `/api/audit-events/?start=${today}&end=${today}&patient=424242`,
       headers: people.staff.headers,
     });
-    expect(inRange.json().count).toBe(1);
+    expect(inRange.json().count).toBe(2);
     const past = await t.app.inject({ url: '/api/audit-events/?end=2000-01-01&patient=424242', headers: people.staff.headers });
     expect(past.json().count).toBe(0);
     const future = await t.app.inject({ url: '/api/audit-events/?start=2999-01-01T00:00:00Z', headers: people.staff.headers });
@@ -110,10 +113,13 @@ describe('audit chain verification', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp();
+    // These tests play an intruder with DDL rights, who takes the append-only guard down first.
+    await unguardAuditTrail(t.db);
   });
   afterAll(() => t.close());
 
   async function fresh(n: number): Promise<number[]> {
+    await t.db.deleteFrom('audit_event_patients').execute();
     await t.db.deleteFrom('audit_events').execute();
     for (let i = 0; i < n; i++)
       await recordAudit(t.db, ctx, { action: 'update', resourceType: 'patient', resourceId: i, details: { fields: ['city'] } });
@@ -122,9 +128,10 @@ describe('audit chain verification', () => {
 
   it('accepts an intact chain, empty or long', async () => {
     await fresh(0);
-    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, count: 0 });
-    await fresh(25);
-    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, count: 25 });
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, count: 0, head: null });
+    const ids = await fresh(25);
+    const result = await verifyAuditChain(t.db);
+    expect(result).toMatchObject({ ok: true, count: 25, head: { id: ids[24] } });
   });
 
   it('names an edited event', async () => {
@@ -162,13 +169,27 @@ describe('audit chain verification', () => {
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenId: ids[1], reason: 'chain_cut' });
   });
 
+  it('detects events cut off the end against a checkpoint kept from an earlier run', async () => {
+    const ids = await fresh(6);
+    const earlier = await verifyAuditChain(t.db);
+    if (!earlier.ok || !earlier.head) throw new Error('expected an intact chain');
+    const checkpoint = earlier.head;
+    await recordAudit(t.db, ctx, { action: 'read', resourceType: 'patient', resourceId: 99 });
+    expect(await verifyAuditChain(t.db, checkpoint)).toMatchObject({ ok: true, count: 7 });
+    // Cutting the end leaves a valid, shorter chain: only the checkpoint shows it.
+    await t.db.deleteFrom('audit_events').where('id', '>=', ids[4]).execute();
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, count: 4 });
+    expect(await verifyAuditChain(t.db, checkpoint)).toMatchObject({ ok: false, brokenId: checkpoint.id, reason: 'checkpoint' });
+    expect(await verifyAuditChain(t.db, { id: ids[2], hash: 'f'.repeat(64) })).toMatchObject({ ok: false, reason: 'checkpoint' });
+  });
+
   it('walks past the batch size', async () => {
     await fresh(0);
     // Bulk-append 1,203 chained events quickly through one transaction.
     await t.db.transaction().execute(async (trx) => {
       for (let i = 0; i < 1203; i++) await recordAudit(trx, ctx, { action: 'read', resourceType: 'patient', resourceId: i });
     });
-    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, count: 1203 });
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, count: 1203 });
     const mid = await t.db.selectFrom('audit_events').select('id').orderBy('id').offset(1100).limit(1).executeTakeFirstOrThrow();
     await sql`update audit_events set client_ip = '10.0.0.1' where id = ${mid.id}`.execute(t.db);
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenId: mid.id, reason: 'edited', count: 1100 });

@@ -5,12 +5,12 @@ import { HttpError, NotFoundError } from '../../errors.js';
 import { fetchPage, pageBody } from '../../http/pagination.js';
 import { IdParams, pick } from '../../http/schemas.js';
 import { caller } from '../../plugins/auth.js';
-import { auditContext, recordAudit } from '../audit/audit.service.js';
+import { auditContext, recordRead } from '../audit/audit.service.js';
 import { instantRange } from '../slots/instants.js';
 import { clinicianExists, listSlots } from '../slots/slots.repository.js';
 import { SlotPage } from '../slots/slots.schemas.js';
 import { presentSlot } from '../slots/slots.service.js';
-import { type AppointmentRow, type AppointmentScope, listAppointments } from './appointments.repository.js';
+import { type AppointmentScope, listAppointments } from './appointments.repository.js';
 import {
   Appointment,
   AppointmentCreateBody,
@@ -25,8 +25,8 @@ import {
   changeAppointment,
   createAppointment,
   presentAppointment,
+  readAppointment,
   scopeOf,
-  visibleAppointment,
 } from './appointments.service.js';
 
 const tags = ['appointments'];
@@ -55,19 +55,13 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }),
     );
     const body = pageBody(request, pr, count, rows.map(presentAppointment));
-    await auditRead(request, rows, appointmentScope.patient ?? null);
-    return body;
-  }
-
-  async function auditRead(request: FastifyRequest, rows: AppointmentRow[], patientId: number | null) {
-    const patients = new Set(rows.map((r) => r.patient));
-    await recordAudit(app.db, auditContext(request), {
-      action: 'read',
+    await recordRead(app.db, auditContext(request), {
+      action: 'list',
       resourceType: 'appointment',
-      resourceId: rows.length === 1 ? rows[0].id : null,
-      patientId: patientId ?? (patients.size === 1 ? [...patients][0] : null),
-      details: { ids: rows.map((r) => r.id) },
+      ids: rows.map((r) => r.id),
+      patientIds: rows.map((r) => r.patient),
     });
+    return body;
   }
 
   app.get(
@@ -173,11 +167,7 @@ export const appointmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Appointment, ...pick(401, 404) },
       },
     },
-    async (request) => {
-      const appointment = await visibleAppointment(app.db, caller(request), request.params.id);
-      await auditRead(request, [appointment], appointment.patient);
-      return presentAppointment(appointment);
-    },
+    async (request) => presentAppointment(await readAppointment(app.db, auditContext(request), caller(request), request.params.id)),
   );
 
   const changeDescription =

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/connect.js';
 import { ConflictError, FieldErrorCollector, ForbiddenError, NotFoundError, SlotUnavailableError } from '../../errors.js';
 import type { CurrentUser } from '../../plugins/auth.js';
-import { type AuditContext, changedFields, recordAudit } from '../audit/audit.service.js';
+import { type AuditContext, changedFields, recordAudit, recordRead } from '../audit/audit.service.js';
 import { canonicalInstant } from '../slots/instants.js';
 import {
   type CreateBody,
@@ -60,6 +60,30 @@ export async function visibleAppointment(db: Database, actor: CurrentUser, id: n
     throw new NotFoundError();
   }
   return a;
+}
+
+/**
+ * GET of one appointment, audited: a read of the caller's own, or a denied attempt at anyone
+ * else's (kept in the trail under that appointment's patient; the caller only sees 404).
+ */
+export async function readAppointment(db: Database, ctx: AuditContext, actor: CurrentUser, id: number): Promise<AppointmentRow> {
+  try {
+    const appointment = await visibleAppointment(db, actor, id);
+    await recordRead(db, ctx, { action: 'read', resourceType: 'appointment', ids: [id], patientIds: [appointment.patient] });
+    return appointment;
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    const target = await findAppointment(db, id);
+    await recordAudit(db, ctx, {
+      action: 'read',
+      resourceType: 'appointment',
+      resourceId: id,
+      patientId: target?.patient ?? null,
+      outcome: 'denied',
+      details: { ids: [] },
+    });
+    throw err;
+  }
 }
 
 export async function createAppointment(db: Database, ctx: AuditContext, actor: CurrentUser, body: CreateBody) {

@@ -1,19 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import type { AuditEventsTable } from '../../db/schema.js';
+import { instantRange } from '../slots/instants.js';
 import type { AuditListFilter } from './audit.schemas.js';
 
 export type AuditRow = Selectable<AuditEventsTable>;
-
-/** `start` is inclusive, `end` inclusive of a whole day when given as a date. */
-function bounds(f: AuditListFilter): { from?: string; to?: string } {
-  const toIso = (v: string, endOfDay: boolean) => {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return endOfDay ? `${v}T23:59:59.999Z` : `${v}T00:00:00.000Z`;
-    const d = new Date(v);
-    return Number.isNaN(d.getTime()) ? null : d.toISOString();
-  };
-  return { from: f.start ? (toIso(f.start, false) ?? undefined) : undefined, to: f.end ? (toIso(f.end, true) ?? undefined) : undefined };
-}
 
 export async function findAuditEvent(db: Database, id: number) {
   return db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirst();
@@ -22,15 +13,20 @@ export async function findAuditEvent(db: Database, id: number) {
 export async function listAuditEvents(db: Database, f: AuditListFilter, limit: number, offset: number) {
   let q = db.selectFrom('audit_events');
   if (f.user !== undefined) q = q.where('user_id', '=', f.user);
-  if (f.patient !== undefined) q = q.where('patient_id', '=', f.patient);
+  // Every event that concerns the patient, list reads that showed them among others included.
+  if (f.patient !== undefined) {
+    const patient = f.patient;
+    q = q.where('id', 'in', (eb) => eb.selectFrom('audit_event_patients').select('event_id').where('patient_id', '=', patient));
+  }
   if (f.resource_type !== undefined) q = q.where('resource_type', '=', f.resource_type);
   if (f.resource_id !== undefined) q = q.where('resource_id', '=', f.resource_id);
   if (f.action !== undefined) q = q.where('action', '=', f.action);
   if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
-  const { from, to } = bounds(f);
+  // `start` inclusive, `end` inclusive (a date: the whole UTC day); a bad value is a 400 on it.
   // Timestamps are ISO-8601 UTC strings of one fixed format, so text comparison orders them.
+  const { from, to, toExclusive } = instantRange(f.start, f.end);
   if (from) q = q.where('created_at', '>=', from);
-  if (to) q = q.where('created_at', '<=', to);
+  if (to) q = q.where('created_at', toExclusive ? '<' : '<=', to);
   const countRow = await q.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
   const rows = await q
     .selectAll()

@@ -1,5 +1,6 @@
 import { en, en_US, Faker } from '@faker-js/faker';
 import { type Insertable, sql } from 'kysely';
+import { guardAuditTrail, unguardAuditTrail } from '../../db/audit-guard.js';
 import type { Database } from '../../db/connect.js';
 import { dialectOf } from '../../db/portable.js';
 import type { AppointmentSlotsTable, AppointmentsTable, DB, UsersTable } from '../../db/schema.js';
@@ -67,7 +68,10 @@ const TABLES_CHILD_FIRST: (keyof DB)[] = [
   'appointments',
   'appointment_slots',
   'refresh_tokens',
+  'mfa_recovery_codes',
+  'user_mfa',
   'users',
+  'audit_event_patients',
   'audit_events',
   'patients',
   'clinician_users',
@@ -120,8 +124,12 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
   const progress = options.onProgress ?? (() => {});
 
   if (options.reset) {
+    // A demo database only (the seed refuses production): the append-only guard of the audit
+    // trail comes down and goes back up in the same transaction.
     await db.transaction().execute(async (trx) => {
+      await unguardAuditTrail(trx);
       for (const table of TABLES_CHILD_FIRST) await trx.deleteFrom(table).execute();
+      await guardAuditTrail(trx);
     });
   } else if (!(await isEmpty(db))) {
     throw new SeedRefusedError(

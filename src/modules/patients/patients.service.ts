@@ -81,9 +81,8 @@ export async function listVisiblePatients(
 ): Promise<{ count: number; rows: PatientRow[] }> {
   const result = await listPatients(db, { ...filter, ...scopeFor(user) });
   // Reading PHI is itself an auditable event: which records were shown, never their contents.
-  // The ids are patient ids already; the event names the patient only when there is just one.
   const ids = result.rows.map((r) => r.id);
-  await recordRead(db, ctx, { action: 'list', resourceType: 'patient', ids, patientIds: ids.length === 1 ? ids : [] });
+  await recordRead(db, ctx, { action: 'list', resourceType: 'patient', ids, patientIds: ids });
   return result;
 }
 
@@ -92,7 +91,14 @@ export async function getVisiblePatient(db: Database, ctx: AuditContext, user: C
   if (scope.onlyId !== undefined && scope.onlyId !== id) {
     // A patient asking for someone else's record: "not found" whether or not it exists, and kept
     // in the trail as a denied attempt.
-    await recordAudit(db, ctx, { action: 'read', resourceType: 'patient', resourceId: id, outcome: 'denied', details: { ids: [] } });
+    await recordAudit(db, ctx, {
+      action: 'read',
+      resourceType: 'patient',
+      resourceId: id,
+      patientId: id,
+      outcome: 'denied',
+      details: { ids: [] },
+    });
     throw new NotFoundError();
   }
   const row = await findPatientById(db, id);

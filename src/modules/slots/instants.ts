@@ -6,13 +6,37 @@ import { ValidationError } from '../../errors.js';
  */
 export function canonicalInstant(value: string, field: string): string {
   const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)$/.test(value) || Number.isNaN(ms)) {
+  if (!realCalendarFields(value) || Number.isNaN(ms)) {
     throw ValidationError.field(
       field,
       'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
     );
   }
   return new Date(ms).toISOString();
+}
+
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)$/;
+
+/**
+ * The text is an ISO-8601 instant whose fields are real: JavaScript's Date.parse rolls
+ * `2026-02-30` over to March 2 and takes `24:00`, where Python's datetime (DRF) refuses both.
+ */
+function realCalendarFields(value: string): boolean {
+  const m = INSTANT.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHour <= 23 &&
+    offsetMinute <= 59
+  );
 }
 
 export interface InstantRange {
