@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { constraintViolation } from './db/portable.js';
-import { methodRegistry, sendMethodNotAllowed } from './http/method-not-allowed.js';
+import { anonymousOnProtectedPath, methodRegistry, sendMethodNotAllowed } from './http/method-not-allowed.js';
 
 /**
  * The error catalogue. Services throw these; one handler turns them into the contract's DRF-style
@@ -193,11 +193,23 @@ export function describeUnexpectedError(err: { name?: string; code?: unknown; me
 }
 
 export function registerErrorHandler(app: FastifyInstance): void {
-  const allowedMethods = methodRegistry(app);
+  const { allowedMethods, staticPathWithoutMethod } = methodRegistry(app);
+  const methodNotAllowed = (request: FastifyRequest, reply: FastifyReply, allowed: string[]) => {
+    if (anonymousOnProtectedPath(request)) {
+      const unauthenticated = new NotAuthenticatedError();
+      return send(reply, 401, unauthenticated.body, unauthenticated.headers);
+    }
+    return sendMethodNotAllowed(request, reply, allowed);
+  };
   app.setNotFoundHandler((request, reply) => {
     const allowed = allowedMethods(request);
-    if (allowed && !allowed.includes(request.method)) return sendMethodNotAllowed(request, reply, allowed);
+    if (allowed && !allowed.includes(request.method)) return methodNotAllowed(request, reply, allowed);
     return send(reply, 404, { detail: 'Not found.' });
+  });
+  // Before any route hook: `PATCH /api/users/me/` is the fixed path's 405, not user "me".
+  app.addHook('onRequest', async (request, reply) => {
+    const allowed = staticPathWithoutMethod(request);
+    if (allowed) return methodNotAllowed(request, reply, allowed);
   });
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

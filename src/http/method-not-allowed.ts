@@ -34,13 +34,41 @@ export function methodRegistry(app: FastifyInstance) {
   });
 
   /** The methods allowed on this path, or null when no route has the path at all. */
-  return function allowedMethods(request: FastifyRequest): string[] | null {
+  function allowedMethods(request: FastifyRequest): string[] | null {
     const path = request.url.split('?')[0];
     const matches = [...byUrl.values()].filter((e) => e.pattern.test(path));
     const exact = matches.filter((e) => e.isStatic);
     const allowed = new Set((exact.length > 0 ? exact : matches).flatMap((e) => [...e.methods]));
     return allowed.size > 0 ? [...allowed].sort() : null;
-  };
+  }
+
+  /**
+   * A fixed path such as `/api/users/me/` whose methods do not include this one, while the router
+   * took the request to a parametric route (`PATCH /api/users/:id/` with id "me"): DRF routes the
+   * fixed path first and answers 405; here it would have been a 404 for the id.
+   */
+  function staticPathWithoutMethod(request: FastifyRequest): string[] | null {
+    // CORS preflights are answered by @fastify/cors.
+    if (request.method === 'OPTIONS') return null;
+    const path = request.url.split('?')[0];
+    const exact = [...byUrl.values()].filter((e) => e.isStatic && e.pattern.test(path));
+    if (exact.length === 0) return null;
+    const methods = new Set(exact.flatMap((e) => [...e.methods]));
+    return methods.has(request.method) ? null : [...methods].sort();
+  }
+
+  return { allowedMethods, staticPathWithoutMethod };
+}
+
+/** Paths anonymous callers may use; on every other path an anonymous caller is told 401 first. */
+const PUBLIC_PATH = /^\/api\/(login|login\/mfa|token\/refresh|logout|docs|schema)(\/|$)/;
+
+/**
+ * DRF authenticates before it dispatches on the method: an anonymous caller gets 401 for a
+ * method a protected path does not have, a signed-in one 405.
+ */
+export function anonymousOnProtectedPath(request: FastifyRequest): boolean {
+  return !request.headers.authorization && !PUBLIC_PATH.test(request.url.split('?')[0]);
 }
 
 export function sendMethodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: string[]) {

@@ -77,6 +77,25 @@ describe('error handling', () => {
     expect(user.statusCode).toBe(405);
     expect(String(user.headers.allow).split(', ')).toEqual(expect.arrayContaining(['GET', 'PATCH', 'PUT']));
     expect((await t.app.inject({ method: 'GET', url: '/api/login' })).statusCode).toBe(405);
+    // The fixed path /api/users/me/ wins over /api/users/:id/ (as DRF's router orders them).
+    for (const method of ['PUT', 'PATCH', 'POST'] as const) {
+      const res = await t.app.inject({ method, url: '/api/users/me/', headers: staff, payload: { name: 'x' } });
+      expect(res.statusCode, method).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+    }
+  });
+
+  it('tells an anonymous caller 401 before 405 on protected paths, as DRF authenticates first', async () => {
+    for (const [method, url] of [
+      ['DELETE', '/api/users/1/'],
+      ['PATCH', '/api/users/me/'],
+      ['POST', '/api/audit-events/'],
+    ] as const) {
+      const res = await t.app.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/api/token/refresh/' })).statusCode).toBe(405);
   });
 
   it('an unknown path is a JSON 404', async () => {

@@ -97,7 +97,8 @@ describe('audit trail API', () => {
     ] as const) {
       const res = await t.app.inject({ method, url, headers: people.staff.headers, payload: { action: 'x' } });
       expect(res.statusCode).toBe(405);
-      expect(res.json()).toEqual({ detail: 'Method not allowed.' });
+      expect(res.json()).toEqual({ detail: `Method "${method}" not allowed.` });
+      expect(res.headers.allow).toBe('GET, HEAD');
     }
     const after = await t.db
       .selectFrom('audit_events')

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../errors.js';
 import { fetchPage, pageBody } from '../../http/pagination.js';
-import { ErrorDetail, IdParams, pick } from '../../http/schemas.js';
+import { IdParams, pick } from '../../http/schemas.js';
 import { type AuditRow, findAuditEvent, listAuditEvents } from './audit.repository.js';
 import { AuditEvent, AuditListQuery, AuditPage } from './audit.schemas.js';
 import { auditContext, recordRead } from './audit.service.js';
@@ -35,8 +35,9 @@ function present(row: AuditRow) {
 }
 
 /**
- * The audit trail, read-only. There is deliberately no route that changes or deletes an event:
- * writes to it only happen inside the transactions of the changes they record.
+ * The audit trail, read-only. There is deliberately no route that changes or deletes an event
+ * (other methods are 405): writes to it only happen inside the transactions of the changes they
+ * record, and the database refuses updates and deletes (db/audit-guard.ts).
  */
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const staffOnly = app.requireUserType('staff');
@@ -83,16 +84,4 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return present(row);
     },
   );
-
-  const methodNotAllowed = {
-    schema: { tags, hide: true, response: { 405: ErrorDetail } },
-  };
-  for (const url of ['/api/audit-events/', '/api/audit-events/:id/']) {
-    app.route({
-      method: ['POST', 'PUT', 'PATCH', 'DELETE'],
-      url,
-      ...methodNotAllowed,
-      handler: async (_request, reply) => reply.code(405).header('allow', 'GET').send({ detail: 'Method not allowed.' }),
-    });
-  }
 };
