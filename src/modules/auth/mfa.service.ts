@@ -198,6 +198,15 @@ export async function disable(
   if (!ok && proof.password) ok = await verifyPassword((await findUserByEmail(app.db, user.email))?.password, proof.password);
   if (!ok) {
     await app.loginThrottle.recordFailure(user.email, client.ip);
+    // Turning MFA off with a stolen access token is the attack this proof stops: the refusal is
+    // in the trail for a reviewer, as a wrong old password is.
+    await recordAudit(app.db, ctx, {
+      action: 'mfa_disable',
+      resourceType: 'user',
+      resourceId: user.id,
+      outcome: 'failure',
+      details: { reason: proof.code ? 'bad_code' : 'bad_password' },
+    });
     throw ValidationError.field(proof.code ? 'code' : 'password', proof.code ? BAD_CODE : 'Incorrect password.');
   }
   await app.db.transaction().execute(async (trx) => {

@@ -175,9 +175,21 @@ export async function rotateRefresh(app: FastifyInstance, token: string, client:
 export async function logout(app: FastifyInstance, token: string, ctx: AuditContext): Promise<void> {
   const claims = readRefresh(app, token, { ignoreExpiration: true });
   await app.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('refresh_tokens').select(['family_id', 'user_id']).where('jti', '=', claims.jti).executeTakeFirst();
+    // Logout carries no access token: who logged out (and their type) comes from the refresh token.
+    const row = await trx
+      .selectFrom('refresh_tokens')
+      .innerJoin('users', 'users.id', 'refresh_tokens.user_id')
+      .select(['refresh_tokens.family_id', 'refresh_tokens.user_id', 'users.user_type'])
+      .where('refresh_tokens.jti', '=', claims.jti)
+      .executeTakeFirst();
     if (!row) throw new InvalidTokenError('Token is invalid or expired');
     await revokeFamily(trx, row.family_id);
-    await recordAudit(trx, ctx, { action: 'logout', resourceType: 'user', resourceId: row.user_id, userId: row.user_id });
+    await recordAudit(trx, ctx, {
+      action: 'logout',
+      resourceType: 'user',
+      resourceId: row.user_id,
+      userId: row.user_id,
+      userType: row.user_type,
+    });
   });
 }
