@@ -50,11 +50,11 @@ export function methodRegistry(app: FastifyInstance) {
   function staticPathWithoutMethod(request: FastifyRequest): string[] | null {
     // CORS preflights are answered by @fastify/cors.
     if (request.method === 'OPTIONS') return null;
-    const path = request.url.split('?')[0];
-    const exact = [...byUrl.values()].filter((e) => e.isStatic && e.pattern.test(path));
-    if (exact.length === 0) return null;
-    const methods = new Set(exact.flatMap((e) => [...e.methods]));
-    return methods.has(request.method) ? null : [...methods].sort();
+    // Only a parametric match can have taken a fixed path's request; a map lookup, every request.
+    if (!request.routeOptions.url?.includes(':')) return null;
+    const fixed = byUrl.get(request.url.split('?')[0].replace(/\/$/, ''));
+    if (!fixed?.isStatic || fixed.methods.has(request.method)) return null;
+    return [...fixed.methods].sort();
   }
 
   return { allowedMethods, staticPathWithoutMethod };
