@@ -1,6 +1,6 @@
 import { Box, Card, CardContent, ListItemButton, ListItemText, List as MuiList, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
-import { RecordContextProvider, ReferenceField, Title, useGetList } from 'react-admin';
+import { RecordContextProvider, ReferenceField, Title, useAuthenticated, useGetList } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { count } from './dataProvider';
 import { AppointmentWhen } from './resources/appointments';
@@ -27,8 +27,20 @@ function Stat({ label, value, to }: { label: string; value: number | null; to: s
   );
 }
 
-/** Home: today's appointments and a few counts (the `count` of a one-row page). */
+/**
+ * react-admin mounts the dashboard without waiting for its auth check (`requireAuth` is off: it
+ * made signed-out deep links bounce between routes), so a signed-out visitor's dashboard fetched
+ * its data in a loop of 401s. It now waits for checkAuth, which sends a signed-out visitor to the
+ * sign-in form, and only a signed-in session fetches.
+ */
 export function Dashboard() {
+  const { authenticated, isPending } = useAuthenticated();
+  if (isPending || !authenticated) return null;
+  return <SignedInDashboard />;
+}
+
+/** Home: today's appointments and a few counts (the `count` of a one-row page). */
+function SignedInDashboard() {
   // Fixed at mount: a re-render must not move the window (and refetch).
   const [today] = useState(() => dayBounds(new Date()));
   // Free slots still bookable this week: from now until Sunday night.

@@ -172,6 +172,23 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
     await fresh.close();
   });
 
+  it('asks a signed-out visitor of the home page to sign in without calling the API', async () => {
+    // The dashboard used to mount before the auth check and fetch its counts in a loop of 401s
+    // (hundreds a second) for as long as the sign-in form was open.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const visitor = await fresh.newPage();
+    const apiCalls: string[] = [];
+    visitor.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/')) apiCalls.push(r.url());
+    });
+    await visitor.goto(`${base}/admin/`);
+    await visitor.getByText('customehr staff sign-in').waitFor({ state: 'visible' });
+    await visitor.waitForTimeout(1000);
+    expect(visitor.url()).toMatch(/\/admin\/login$/);
+    expect(apiCalls).toEqual([]);
+    await fresh.close();
+  });
+
   it('refuses a provider with a clear message and keeps no session', async () => {
     await signIn(providerEmail, DEFAULT_PASSWORD);
     // Scoped to the form: react-admin's "Please sign in." notice is an alert too, and may still show.
