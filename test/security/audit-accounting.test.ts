@@ -52,6 +52,24 @@ describe('audit accounting of access by patient', () => {
     expect(attempts.map((e) => `${e.action} ${e.resource_type} ${e.outcome}`)).toEqual(['read patient denied', 'read appointment denied']);
   });
 
+  it('finds an appointment moved to another patient under both patients', async () => {
+    const from = await makePatient(t.db);
+    const to = await makePatient(t.db);
+    const clinician = c.provider.user.linked_clinician as number;
+    const appointment = await makeAppointment(t.db, { patient: from.id, provider: clinician, dateandtime: futureInstant() });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/appointments/${appointment.id}/`,
+      headers: c.provider.headers,
+      payload: { patient: to.id },
+    });
+    expect(res.statusCode).toBe(200);
+    for (const patient of [from.id, to.id]) {
+      const changes = (await trailOf(patient, `&user=${c.provider.user.id}`)).filter((e) => e.action === 'update');
+      expect(changes, `patient ${patient === from.id ? 'moved from' : 'moved to'}`).toHaveLength(1);
+    }
+  });
+
   it('refuses to change or delete audit rows, even through the server’s own database connection', async () => {
     await t.app.inject({ url: '/api/patients/', headers: c.staff.headers });
     const [event] = await t.db.selectFrom('audit_events').select(['id', 'hash']).orderBy('id', 'desc').limit(1).execute();

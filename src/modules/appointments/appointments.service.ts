@@ -201,6 +201,8 @@ export async function changeAppointment(db: Database, ctx: AuditContext, actor: 
         resourceType: 'appointment',
         resourceId: id,
         patientId: updated.patient,
+        // Moved to another patient: the one it was taken from must find this event too.
+        patients: [existing.patient],
         details: { fields: changed, slot_freed: needFree ? existing.appointment_slot : null, slot_claimed: needClaim ? slot?.id : null },
       });
       return updated;
