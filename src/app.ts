@@ -101,6 +101,13 @@ export async function buildApp({ config, db, logStream }: BuildOptions): Promise
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, done);
   });
+  // No body at all is an empty form, as DRF reads it: the answer names the missing fields
+  // (`{"refresh": ["This field is required."]}`), not "Expected an object.".
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body && ['POST', 'PUT', 'PATCH'].includes(request.method)) {
+      request.body = {};
+    }
+  });
   registerErrorHandler(app);
 
   app.addHook('onSend', async (request, reply, payload) => {

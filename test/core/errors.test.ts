@@ -28,6 +28,20 @@ describe('error handling', () => {
     expect(res.statusCode).toBe(400);
   });
 
+  it('no body at all names the missing fields, as DRF reads it as an empty form', async () => {
+    const login = await t.app.inject({ method: 'POST', url: '/api/login/' });
+    expect(login.statusCode).toBe(400);
+    expect(login.json()).toEqual({ email: ['This field is required.'], password: ['This field is required.'] });
+    for (const url of ['/api/logout/', '/api/token/refresh/']) {
+      const res = await t.app.inject({ method: 'POST', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json(), url).toEqual({ refresh: ['This field is required.'] });
+    }
+    const patient = await t.app.inject({ method: 'POST', url: '/api/patients/', headers: staff });
+    expect(patient.statusCode).toBe(400);
+    expect(patient.json()).toMatchObject({ first_name: ['This field is required.'], date_of_birth: ['This field is required.'] });
+  });
+
   it('a JSON content type with no body is no body (DELETE from clients that always send the header)', async () => {
     const p = await makePatient(t.db);
     const res = await t.app.inject({
