@@ -5,6 +5,7 @@ import * as perfIndexes from './migrations/2026120310_perf_indexes.js';
 import * as rowCounts from './migrations/2026120320_row_counts.js';
 import * as patientOrderVersion from './migrations/2026120405_patient_order_version.js';
 import * as auditPatients from './migrations/2026120410_audit_patients.js';
+import * as auditWriteIndexes from './migrations/2026120415_audit_write_indexes.js';
 import { dialectOf } from './portable.js';
 
 /** Migrations are listed in code (not read from a folder) so the built bundle and tests agree. */
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026120320_row_counts': rowCounts,
   '2026120405_patient_order_version': patientOrderVersion,
   '2026120410_audit_patients': auditPatients,
+  '2026120415_audit_write_indexes': auditWriteIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,9 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unguardAuditTrail } from '../../src/db/audit-guard.js';
+import { dialectOf } from '../../src/db/portable.js';
+import { auditListQuery } from '../../src/modules/audit/audit.repository.js';
+import type { AuditListFilter } from '../../src/modules/audit/audit.schemas.js';
 import { recordAudit, recordRead } from '../../src/modules/audit/audit.service.js';
 import { verifyAuditChain } from '../../src/modules/audit/audit.verify.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
@@ -65,6 +68,47 @@ describe('audit trail API', () => {
     expect(badDate.statusCode).toBe(400);
   });
 
+  it('finds an event on a patient record by resource even when it names no patient of its own', async () => {
+    // The resource index leaves patient records out (migration 2026120415); such events are found
+    // through their patient link, which recordAudit adds from the resource id itself.
+    await recordAudit(t.db, ctx, { action: 'note', resourceType: 'patient', resourceId: 515151 });
+    await recordAudit(t.db, ctx, { action: 'note', resourceType: 'appointment', resourceId: 515151 });
+    const byId = await t.app.inject({ url: '/api/audit-events/?resource_type=patient&resource_id=515151', headers: people.staff.headers });
+    expect(byId.json().results.map((e: { action: string; resource_type: string }) => [e.action, e.resource_type])).toEqual([
+      ['note', 'patient'],
+    ]);
+    const byPatient = await t.app.inject({ url: '/api/audit-events/?patient=515151', headers: people.staff.headers });
+    expect(byPatient.json().count).toBe(1);
+    const other = await t.app.inject({
+      url: '/api/audit-events/?resource_type=appointment&resource_id=515151',
+      headers: people.staff.headers,
+    });
+    expect(other.json().count).toBe(1);
+    // Ids not written the way events write them match nothing, as before.
+    const padded = await t.app.inject({
+      url: '/api/audit-events/?resource_type=patient&resource_id=0515151',
+      headers: people.staff.headers,
+    });
+    expect(padded.json().count).toBe(0);
+  });
+
+  it('looks events up by resource through an index, not a scan of the trail', async () => {
+    if (dialectOf(t.db) !== 'sqlite') return; // PostgreSQL plans small tables as scans whatever the indexes
+    const plan = async (f: AuditListFilter) => {
+      const query = auditListQuery(t.db, f).select('id').orderBy('id', 'desc').limit(20).compile();
+      const result = await t.db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+      );
+      return result.rows.map((r) => r.detail).join(' | ');
+    };
+    expect(await plan({ resource_type: 'appointment', resource_id: '7' })).toMatch(
+      /audit_events USING (COVERING )?INDEX audit_events_resource/,
+    );
+    const patient = await plan({ resource_type: 'patient', resource_id: '7' });
+    expect(patient).toMatch(/audit_event_patients USING (COVERING )?(INDEX|PRIMARY KEY)/);
+    expect(patient).not.toMatch(/SCAN audit_events\b/);
+  });
+
   it('retrieves one event and records that staff read the trail', async () => {
     const list = await t.app.inject({ url: '/api/audit-events/?page_size=1', headers: people.staff.headers });
     const id = list.json().results[0].id;
@@ -123,7 +167,7 @@ describe('audit chain verification', () => {
     await t.db.deleteFrom('audit_event_patients').execute();
     await t.db.deleteFrom('audit_events').execute();
     for (let i = 0; i < n; i++)
-      await recordAudit(t.db, ctx, { action: 'update', resourceType: 'patient', resourceId: i, details: { fields: ['city'] } });
+      await recordAudit(t.db, ctx, { action: 'update', resourceType: 'appointment', resourceId: i, details: { fields: ['notes'] } });
     return (await t.db.selectFrom('audit_events').select('id').orderBy('id').execute()).map((r) => r.id);
   }
 
@@ -175,7 +219,7 @@ describe('audit chain verification', () => {
     const earlier = await verifyAuditChain(t.db);
     if (!earlier.ok || !earlier.head) throw new Error('expected an intact chain');
     const checkpoint = earlier.head;
-    await recordAudit(t.db, ctx, { action: 'read', resourceType: 'patient', resourceId: 99 });
+    await recordAudit(t.db, ctx, { action: 'read', resourceType: 'appointment', resourceId: 99 });
     expect(await verifyAuditChain(t.db, checkpoint)).toMatchObject({ ok: true, count: 7 });
     // Cutting the end leaves a valid, shorter chain: only the checkpoint shows it.
     await t.db.deleteFrom('audit_events').where('id', '>=', ids[4]).execute();

@@ -1,8 +1,9 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, type SqlBool, sql } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import type { AuditEventsTable } from '../../db/schema.js';
 import { instantRange } from '../slots/instants.js';
 import type { AuditListFilter } from './audit.schemas.js';
+import { patientIdOf } from './audit.service.js';
 
 export type AuditRow = Selectable<AuditEventsTable>;
 
@@ -10,7 +11,8 @@ export async function findAuditEvent(db: Database, id: number) {
   return db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listAuditEvents(db: Database, f: AuditListFilter, limit: number, offset: number) {
+/** The events a filter selects; exported so a test can check its query plan. */
+export function auditListQuery(db: Database, f: AuditListFilter) {
   let q = db.selectFrom('audit_events');
   if (f.user !== undefined) q = q.where('user_id', '=', f.user);
   // Every event that concerns the patient, list reads that showed them among others included.
@@ -18,7 +20,16 @@ export async function listAuditEvents(db: Database, f: AuditListFilter, limit: n
     const patient = f.patient;
     q = q.where('id', 'in', (eb) => eb.selectFrom('audit_event_patients').select('event_id').where('patient_id', '=', patient));
   }
+  // Patient records are left out of the resource index (migration 2026120415): their events
+  // are found through the patient links, which every event on patient record N has.
+  const patientRecord = f.resource_type === 'patient' ? patientIdOf(f.resource_id) : null;
+  if (patientRecord !== null) {
+    q = q.where('id', 'in', (eb) => eb.selectFrom('audit_event_patients').select('event_id').where('patient_id', '=', patientRecord));
+  }
   if (f.resource_type !== undefined) q = q.where('resource_type', '=', f.resource_type);
+  // Implied by any other type, but SQLite uses a partial index only when the query states its
+  // condition word for word (a literal, not a bound parameter).
+  if (f.resource_type !== undefined && f.resource_type !== 'patient') q = q.where(sql<SqlBool>`resource_type <> 'patient'`);
   if (f.resource_id !== undefined) q = q.where('resource_id', '=', f.resource_id);
   if (f.action !== undefined) q = q.where('action', '=', f.action);
   if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
@@ -27,6 +38,11 @@ export async function listAuditEvents(db: Database, f: AuditListFilter, limit: n
   const { from, to, toExclusive } = instantRange(f.start, f.end);
   if (from) q = q.where('created_at', '>=', from);
   if (to) q = q.where('created_at', toExclusive ? '<' : '<=', to);
+  return q;
+}
+
+export async function listAuditEvents(db: Database, f: AuditListFilter, limit: number, offset: number) {
+  const q = auditListQuery(db, f);
   const countRow = await q.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
   const rows = await q
     .selectAll()

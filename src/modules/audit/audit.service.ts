@@ -55,7 +55,20 @@ function chainedFields(ctx: AuditContext, input: AuditEventInput): ChainedFields
 export async function recordAudit(db: Database, ctx: AuditContext, input: AuditEventInput): Promise<void> {
   const patients = new Set(input.patients ?? []);
   if (input.patientId != null) patients.add(input.patientId);
+  // An event on patient record N is always linked to N: the audit list finds
+  // `?resource_type=patient&resource_id=N` through the link (migration 2026120415).
+  const recordOfPatient = input.resourceType === 'patient' ? patientIdOf(input.resourceId) : null;
+  if (recordOfPatient !== null) patients.add(recordOfPatient);
   await appendEvent(db, { fields: chainedFields(ctx, input), patients: [...patients] });
+}
+
+/** The patient id a `resource_id` names, when it is one written the way events write ids. */
+export function patientIdOf(resourceId: string | number | null | undefined): number | null {
+  if (resourceId == null) return null;
+  const text = String(resourceId);
+  if (!/^[1-9]\d{0,15}$/.test(text)) return null;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : null;
 }
 
 /** Names of the fields a write changed: what the audit trail keeps instead of values. */
