@@ -97,6 +97,25 @@ describe('patient list anchors', () => {
     await expectEveryPageExact();
   });
 
+  it('makes a deep page that finds the anchors out of date wait for their rebuild, a shallow one not', async () => {
+    await expectEveryPageExact();
+    await makePatient(t.db, { last_name: 'Mendel', first_name: 'Gregor', date_of_birth: '1922-07-20' });
+    const counter = await readPatientCounter(t.db);
+    // Shallow: a plain OFFSET at once (the build it starts is left to finish on its own).
+    expect(await anchors().startFor('first_name', 'asc', SPACING * 3, counter)).toBeNull();
+    await anchors().settled();
+    await makePatient(t.db, { last_name: 'Franklin', first_name: 'Rosalind', date_of_birth: '1920-07-25' });
+    const later = await readPatientCounter(t.db);
+    // Deep: it waits for the one rebuild and starts from an anchor taken at this very version.
+    const [a, b] = await Promise.all([
+      anchors().startFor('first_name', 'asc', SPACING * 5 + 1, later),
+      anchors().startFor('first_name', 'desc', SPACING * 5 + 2, later),
+    ]);
+    expect(a).toMatchObject({ direction: 'asc', skip: 1 });
+    expect(b).not.toBeNull();
+    expect(await apiIds('first_name', 3, 8)).toEqual(await referenceIds('first_name', 3, 8));
+  });
+
   it('keeps the anchors through changes that do not move a patient in any ordering', async () => {
     await expectEveryPageExact();
     const counter = await readPatientCounter(t.db);

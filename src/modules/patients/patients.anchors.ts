@@ -105,6 +105,29 @@ export class PatientListAnchors {
     return { ...anchor, direction, skip: offset - (counter.count - 1 - i * s) };
   }
 
+  /**
+   * Like pageStart, but a page deep enough that its OFFSET walk would be costly waits for the
+   * anchors' (re)build rather than walking the index itself: under a burst of deep pages every
+   * request walked its own OFFSET (hundreds of ms each at 1 000 000 patients on PostgreSQL) and
+   * the build, queued behind them for connections, never finished (28 req/s measured). One
+   * build is shared by all the requests waiting on it; past MAX_WAIT_MS they fall back to OFFSET.
+   */
+  async startFor(
+    field: OrderField,
+    direction: 'asc' | 'desc',
+    offset: number,
+    counter: { count: number; version: number },
+  ): Promise<PageStart | null> {
+    const start = this.pageStart(field, direction, offset, counter);
+    if (start || offset < WAIT_FROM_SPACINGS * this.spacing) return start;
+    const build = this.building.get(field);
+    if (!build) return null;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([build, new Promise<void>((resolve) => (timer = setTimeout(resolve, MAX_WAIT_MS)))]);
+    clearTimeout(timer);
+    return this.pageStart(field, direction, offset, counter);
+  }
+
   /** Resolves when no build is running (tests wait for it). */
   async settled(): Promise<void> {
     while (this.building.size > 0) await Promise.all([...this.building.values()]);
@@ -155,6 +178,10 @@ export class PatientListAnchors {
 }
 
 const DEFAULT_SPACING = 500;
+/** Pages this many anchors deep or more wait for a build; shallower ones just walk the index. */
+const WAIT_FROM_SPACINGS = 4;
+/** The longest a deep page waits for a build before it walks the index itself. */
+const MAX_WAIT_MS = 5_000;
 const perDatabase = new WeakMap<Database, PatientListAnchors>();
 
 /** The anchors of one database; `spacing` only takes effect on first use (tests set it small). */

@@ -225,7 +225,7 @@ export async function listPatients(db: Database, f: PatientListFilter): Promise<
     const counter = await readPatientCounter(db);
     const { field, direction } = orderOf(f);
     if (counter.count === 0 || f.offset >= counter.count) return { count: counter.count, rows: [] };
-    const start = patientListAnchors(db).pageStart(field, direction, f.offset, counter) ?? undefined;
+    const start = (await patientListAnchors(db).startFor(field, direction, f.offset, counter)) ?? undefined;
     const rows = await patientListQueries(db, f, start).pageQuery.execute();
     return { count: counter.count, rows: rows.map(toRow) };
   }
