@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import { dialectOf } from '../../db/portable.js';
 import { type PreparedQuery, preparedQuery, textMark } from '../../db/prepared.js';
@@ -52,8 +52,24 @@ function insertOf(n: number) {
   return q;
 }
 
-/** Patient links a multi-row insert may carry: 2 parameters each. */
-const LINKS_PER_INSERT = 1000;
+/**
+ * All of a group's patient links in one statement whatever their number, so its text (and the
+ * database's prepared plan) is always the same: the pairs go in as one bound parameter, a JSON
+ * array on SQLite, two arrays on PostgreSQL. A list read links each of its 20-100 patients, and
+ * building a multi-row insert of a group's links per commit was a tenth of a list request's CPU.
+ */
+async function insertLinks(trx: Database, links: readonly [patient: number, event: number][]): Promise<void> {
+  const query =
+    dialectOf(trx) === 'postgres'
+      ? CompiledQuery.raw('insert into audit_event_patients (patient_id, event_id) select * from unnest($1::integer[], $2::integer[])', [
+          links.map((l) => l[0]),
+          links.map((l) => l[1]),
+        ])
+      : CompiledQuery.raw('insert into audit_event_patients (patient_id, event_id) select value ->> 0, value ->> 1 from json_each(?)', [
+          JSON.stringify(links),
+        ]);
+  await trx.executeQuery(query);
+}
 
 /** Appends events, in order, to the chain inside the given transaction, with their patient links. */
 async function appendToChain(trx: Database, events: readonly ChainEvent[]): Promise<void> {
@@ -72,13 +88,8 @@ async function appendToChain(trx: Database, events: readonly ChainEvent[]): Prom
   const inserted = await insertOf(events.length).execute(trx, args);
   if (patientsByHash.size === 0) return;
   // Rows come back matched by hash (unique per event), whatever order RETURNING gives them in.
-  const links = inserted.flatMap(({ id, hash }) => (patientsByHash.get(hash) ?? []).map((p) => ({ patient_id: p, event_id: Number(id) })));
-  for (let i = 0; i < links.length; i += LINKS_PER_INSERT) {
-    await trx
-      .insertInto('audit_event_patients')
-      .values(links.slice(i, i + LINKS_PER_INSERT))
-      .execute();
-  }
+  const links = inserted.flatMap(({ id, hash }) => (patientsByHash.get(hash) ?? []).map((p): [number, number] => [p, Number(id)]));
+  if (links.length > 0) await insertLinks(trx, links);
 }
 
 interface PendingEvent {
