@@ -48,10 +48,11 @@ describe('patient list SQL', () => {
         ['sqlite', sqlite],
         ['postgres', postgres],
       ] as const) {
-        const { countQuery, pageQuery } = patientListQueries(db, filter, start);
+        const { countQuery, pageQuery, pageIdsWithCount } = patientListQueries(db, filter, start);
         const count = countQuery.compile();
         const page = pageQuery.compile();
-        out[dialect] = { count: count.sql, page: page.sql, parameters: page.parameters };
+        const filtered = pageIdsWithCount.compile();
+        out[dialect] = { count: count.sql, page: page.sql, parameters: page.parameters, pageIdsWithCount: filtered.sql };
       }
       expect(out).toMatchSnapshot();
     });

@@ -432,6 +432,10 @@ describe('/api/patients/', () => {
       const past = await page(4);
       expect(past.statusCode).toBe(404);
       expect(past.json()).toEqual({ detail: 'Invalid page.' });
+      // page=last first reads past the end, where the count is a query of its own.
+      const last = (await inject('GET', `${URL}?search=${tag}&page_size=2&page=last`, who.staff.headers)).json();
+      expect(last).toMatchObject({ count: 5, next: null });
+      expect(last.results.map((r: { id: number }) => r.id)).toEqual([made[4].id]);
     });
   });
 

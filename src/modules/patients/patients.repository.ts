@@ -1,7 +1,7 @@
 import { type Expression, type Insertable, type SqlBool, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import { likePattern, prefixPattern } from '../../db/portable.js';
-import { numberMark, preparedQuery } from '../../db/prepared.js';
+import { numberMark, type PreparedQuery, preparedQuery } from '../../db/prepared.js';
 import type { PatientsTable } from '../../db/schema.js';
 import type { ReferenceCount } from '../common/references.js';
 import { ORDER_KEYS, type OrderField, type PageStart, patientListAnchors, readPatientCounter, startCondition } from './patients.anchors.js';
@@ -212,7 +212,26 @@ export function patientListQueries(db: Database, f: PatientListFilter, start?: P
     .select(patientColumns.map((c) => sql.ref<string>(`patients.${c}`).as(c)))
     .orderBy(ORDER_EXPRESSIONS[field], direction);
   if (field !== 'id') pageQuery = pageQuery.orderBy(sql`patients.id`, direction);
-  return { countQuery, pageQuery };
+  // A filtered list's page ids and its count in one pass over the matches: the count and the
+  // page each walked every match (a search matching 4 796 of 1 000 000 patients read as many heap
+  // pages twice on PostgreSQL: 18 ms, 13 ms in one).
+  const pageIdsWithCount = ids.select(sql<number>`count(*) over ()`.as('total'));
+  return { countQuery, pageQuery, pageIdsWithCount };
+}
+
+const patientsByIds = new Map<number, PreparedQuery<Record<string, number>, PatientRow>>();
+
+/** The rows of these ids (at most MAX_PAGE_SIZE), in the order given. */
+async function rowsInOrder(db: Database, ids: readonly number[]): Promise<PatientRow[]> {
+  let query = patientsByIds.get(ids.length);
+  if (!query) {
+    const marks = Object.fromEntries(ids.map((_, i) => [String(i), numberMark()]));
+    query = preparedQuery(marks, (d, m) => d.selectFrom('patients').select(patientColumns).where('id', 'in', Object.values(m)));
+    patientsByIds.set(ids.length, query);
+  }
+  const rows = await query.execute(db, Object.fromEntries(ids.map((id, i) => [String(i), id])));
+  const byId = new Map(rows.map((r) => [Number(r.id), toRow(r)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /**
@@ -229,10 +248,19 @@ export async function listPatients(db: Database, f: PatientListFilter): Promise<
     const rows = await patientListQueries(db, f, start).pageQuery.execute();
     return { count: counter.count, rows: rows.map(toRow) };
   }
-  const { countQuery, pageQuery } = patientListQueries(db, f);
-  const count = Number((await countQuery.executeTakeFirstOrThrow()).count);
-  // Nothing matched or the page is past the end: the caller answers without a second query.
-  if (count === 0 || f.offset >= count) return { count, rows: [] };
-  const rows = await pageQuery.execute();
-  return { count, rows: rows.map(toRow) };
+  const { countQuery, pageIdsWithCount } = patientListQueries(db, f);
+  const page = await pageIdsWithCount.execute();
+  if (page.length === 0) {
+    // Nothing matched, or the page is past the end: only then is the count a query of its own.
+    const count = f.offset === 0 ? 0 : Number((await countQuery.executeTakeFirstOrThrow()).count);
+    return { count, rows: [] };
+  }
+  // A patient deleted between the two reads is left out of the page, as from a later one.
+  return {
+    count: Number(page[0].total),
+    rows: await rowsInOrder(
+      db,
+      page.map((r) => Number(r.id)),
+    ),
+  };
 }
