@@ -17,6 +17,8 @@ export interface Row {
   requests: number;
   ratio?: number;
   note?: string;
+  /** What the errors were: non-2xx statuses by code, `timeout`, `error` (connection). */
+  errorKinds?: Record<string, number>;
 }
 
 export interface Workload {
@@ -29,8 +31,17 @@ export interface Workload {
   note?: string;
 }
 
+/** autocannon counts a timeout in `errors` too. */
 function errorsOf(r: Result): number {
-  return r.errors + r.timeouts + r.non2xx;
+  return r.errors + r.non2xx;
+}
+
+function errorKindsOf(r: Result): Record<string, number> | undefined {
+  const kinds: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) if (!code.startsWith('2') && count > 0) kinds[code] = count;
+  if (r.timeouts > 0) kinds.timeout = r.timeouts;
+  if (r.errors - r.timeouts > 0) kinds.error = r.errors - r.timeouts;
+  return Object.keys(kinds).length > 0 ? kinds : undefined;
 }
 
 export function toRow(w: Pick<Workload, 'name' | 'read' | 'note'>, r: Result): Row {
@@ -42,6 +53,7 @@ export function toRow(w: Pick<Workload, 'name' | 'read' | 'note'>, r: Result): R
     p99: r.latency.p99,
     errors: errorsOf(r),
     requests: r.requests.total,
+    ...(errorKindsOf(r) ? { errorKinds: errorKindsOf(r) } : {}),
     ...(w.note ? { note: w.note } : {}),
   };
 }

@@ -19,11 +19,19 @@ export interface Report {
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
+/** " (409: 2, timeout: 1)" after an error count, so a reader sees what failed. */
+const kinds = (r: Row) =>
+  r.errorKinds
+    ? ` (${Object.entries(r.errorKinds)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ')})`
+    : '';
+
 export function table(rows: Row[]): string {
   const head = '| workload | req/s | p50 ms | p99 ms | errors | vs ceiling |\n| --- | ---: | ---: | ---: | ---: | ---: |';
   const lines = rows.map(
     (r) =>
-      `| ${r.name}${r.note ? ` (${r.note})` : ''} | ${r.rps} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${r.ratio === undefined ? '' : `${Math.round(r.ratio * 100)} %`} |`,
+      `| ${r.name}${r.note ? ` (${r.note})` : ''} | ${r.rps} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors}${kinds(r)} | ${r.ratio === undefined ? '' : `${Math.round(r.ratio * 100)} %`} |`,
   );
   return [head, ...lines].join('\n');
 }
