@@ -1,8 +1,8 @@
-import { type Expression, type Insertable, type SqlBool, sql, type Updateable } from 'kysely';
+import { type Expression, type Insertable, type SelectQueryBuilder, type SqlBool, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import { likePattern, prefixPattern } from '../../db/portable.js';
 import { numberMark, type PreparedQuery, preparedQuery } from '../../db/prepared.js';
-import type { PatientsTable } from '../../db/schema.js';
+import type { DB, PatientsTable } from '../../db/schema.js';
 import type { ReferenceCount } from '../common/references.js';
 import { ORDER_KEYS, type OrderField, type PageStart, patientListAnchors, readPatientCounter, startCondition } from './patients.anchors.js';
 import type { GENDER_IDENTITIES, SEXES } from './patients.schemas.js';
@@ -150,15 +150,28 @@ function searchCondition(term: string): Expression<SqlBool> | null {
   if (PHONE_LIKE.test(trimmed)) {
     return sql<SqlBool>`(${sql.ref('phone_number')} like ${likePattern(trimmed)} escape '\\' or ${startsWith('email', trimmed)})`;
   }
-  const words = trimmed.split(/\s+/).slice(0, 5);
-  const perWord = words.map(
-    (w) =>
-      sql<SqlBool>`(${sql.join(
-        (['last_name', 'first_name', 'preferred_name', 'email'] as const).map((c) => startsWith(c, w)),
-        sql` or `,
-      )})`,
-  );
-  return sql<SqlBool>`(${sql.join(perWord, sql` and `)})`;
+  return sql<SqlBool>`(${sql.join(searchWords(trimmed).map(wordCondition), sql` and `)})`;
+}
+
+const SEARCHED_COLUMNS = ['last_name', 'first_name', 'preferred_name', 'email'] as const;
+
+function searchWords(trimmedLower: string): string[] {
+  return trimmedLower.split(/\s+/).slice(0, 5);
+}
+
+/** One word of a name search: the start of any searched column. */
+function wordCondition(word: string): Expression<SqlBool> {
+  return sql<SqlBool>`(${sql.join(
+    SEARCHED_COLUMNS.map((c) => startsWith(c, word)),
+    sql` or `,
+  )})`;
+}
+
+/** The words of a name search, or null for no search or a phone-number search. */
+function nameSearchWords(term: string | undefined): string[] | null {
+  const trimmed = term?.trim().toLowerCase() ?? '';
+  if (trimmed === '' || PHONE_LIKE.test(trimmed)) return null;
+  return searchWords(trimmed);
 }
 
 /** Whether a filter leaves the list unfiltered: then the count and the anchors of deep pages apply. */
@@ -185,14 +198,14 @@ function orderOf(f: PatientListFilter): { field: OrderField; direction: 'asc' | 
  * first row.
  */
 export function patientListQueries(db: Database, f: PatientListFilter, start?: PageStart) {
-  let q = db.selectFrom('patients');
-  if (f.onlyId !== undefined) q = q.where('patients.id', '=', f.onlyId);
-  if (f.id && f.id.length > 0) q = q.where('patients.id', 'in', f.id);
-  if (f.sex) q = q.where('sex', '=', f.sex);
-  if (f.gender_identity) q = q.where('gender_identity', '=', f.gender_identity);
-  if (f.date_of_birth) q = q.where('date_of_birth', '=', f.date_of_birth);
+  let filtered = db.selectFrom('patients');
+  if (f.onlyId !== undefined) filtered = filtered.where('patients.id', '=', f.onlyId);
+  if (f.id && f.id.length > 0) filtered = filtered.where('patients.id', 'in', f.id);
+  if (f.sex) filtered = filtered.where('sex', '=', f.sex);
+  if (f.gender_identity) filtered = filtered.where('gender_identity', '=', f.gender_identity);
+  if (f.date_of_birth) filtered = filtered.where('date_of_birth', '=', f.date_of_birth);
   const search = f.search ? searchCondition(f.search) : null;
-  if (search) q = q.where(search);
+  const q = search ? filtered.where(search) : filtered;
   const countQuery = q.select((eb) => eb.fn.countAll<number>().as('count'));
 
   const { field, direction } = orderOf(f);
@@ -215,8 +228,45 @@ export function patientListQueries(db: Database, f: PatientListFilter, start?: P
   // A filtered list's page ids and its count in one pass over the matches: the count and the
   // page each walked every match (a search matching 4 796 of 1 000 000 patients read as many heap
   // pages twice on PostgreSQL: 18 ms, 13 ms in one).
-  const pageIdsWithCount = ids.select(sql<number>`count(*) over ()`.as('total'));
+  const words = nameSearchWords(f.search);
+  const pageIdsWithCount = words
+    ? nameSearchPage(db, filtered, words, field, direction, f)
+    : ids.select(sql<number>`count(*) over ()`.as('total'));
   return { countQuery, pageQuery, pageIdsWithCount };
+}
+
+/**
+ * A name search's page ids and count, as a union of one branch per searched column: the first
+ * word's range on that column's lower(...) index, the other words and filters as conditions.
+ * With the OR of the four ranges in one query PostgreSQL combined the indexes in a bitmap and
+ * read every match's heap page (7 ms for the 4 796 matches of "bog" at 1 000 000 patients); a
+ * branch can be an index-only scan of a covering index (migration 2026120310) that also yields
+ * the sort key, so the matches' count and top page come from the indexes.
+ */
+function nameSearchPage(
+  db: Database,
+  filtered: SelectQueryBuilder<DB, 'patients', object>,
+  [first, ...rest]: string[],
+  field: OrderField,
+  direction: 'asc' | 'desc',
+  f: PatientListFilter,
+) {
+  const branch = (column: (typeof SEARCHED_COLUMNS)[number], i: number) => {
+    let b = filtered.where(startsWith(column, first));
+    // A patient the first word matches in an earlier column is that branch's: no row twice, so
+    // the union needs no de-duplication (the columns are NOT NULL, so NOT is exact).
+    for (const earlier of SEARCHED_COLUMNS.slice(0, i)) b = b.where(sql<SqlBool>`not ${startsWith(earlier, first)}`);
+    for (const word of rest) b = b.where(wordCondition(word));
+    return b.select([sql<number>`patients.id`.as('id'), sql<string | number>`${ORDER_KEYS[field]}`.as('k')]);
+  };
+  const [a, ...others] = SEARCHED_COLUMNS.map(branch);
+  const matches = others.reduce((u, b) => u.unionAll(b), a);
+  let page = db
+    .selectFrom(matches.as('m'))
+    .select(['m.id', sql<number>`count(*) over ()`.as('total')])
+    .orderBy('m.k', direction);
+  if (field !== 'id') page = page.orderBy('m.id', direction);
+  return page.limit(f.limit).offset(f.offset);
 }
 
 const patientsByIds = new Map<number, PreparedQuery<Record<string, number>, PatientRow>>();
