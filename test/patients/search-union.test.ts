@@ -71,6 +71,9 @@ describe('patient name search across columns', () => {
     expect(await all('search=bog%20ann', 10)).toEqual({ count: 1, ids: [people.lastAndEmail.id] });
     expect(await all('search=ann%20bog', 10)).toEqual({ count: 1, ids: [people.lastAndEmail.id] });
     expect(await all('search=bog%20bogd', 10)).toEqual({ count: 1, ids: [people.both.id] });
+    // Every word counts, the sixth and later too.
+    expect(await all('search=bog%20ann%20bo%20an%20b%20a%20zzz', 10)).toEqual({ count: 0, ids: [] });
+    expect(await all('search=bog%20ann%20bo%20an%20b%20a%20bogart', 10)).toEqual({ count: 1, ids: [people.lastAndEmail.id] });
     expect(await all('search=bog&date_of_birth=1970-01-02', 10)).toEqual({
       count: 2,
       ids: [people.both.id, people.lastAndEmail.id],

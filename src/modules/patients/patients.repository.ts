@@ -155,8 +155,12 @@ function searchCondition(term: string): Expression<SqlBool> | null {
 
 const SEARCHED_COLUMNS = ['last_name', 'first_name', 'preferred_name', 'email'] as const;
 
+/**
+ * Every word of the term, each once: all of them must match (a sixth word used to be dropped,
+ * widening the result). The schema's 200-character limit bounds their number.
+ */
 function searchWords(trimmedLower: string): string[] {
-  return trimmedLower.split(/\s+/).slice(0, 5);
+  return [...new Set(trimmedLower.split(/\s+/))];
 }
 
 /** One word of a name search: the start of any searched column. */
