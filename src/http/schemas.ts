@@ -20,7 +20,10 @@ export function StringEnum<const V extends readonly string[]>(values: V, options
 }
 
 /** Database ids: positive 32-bit integers. Anything else in a path is "not found". */
-export const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+/** Ids are 32-bit on PostgreSQL: the largest one a request may name. */
+export const MAX_ID = 2_147_483_647;
+
+export const Id = Type.Integer({ minimum: 1, maximum: MAX_ID });
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 

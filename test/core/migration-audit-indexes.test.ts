@@ -38,7 +38,13 @@ describe('migration 2026120415 (audit write indexes)', () => {
 
     await t.db
       .insertInto('audit_events')
-      .values([event('patient', '77', 'a'.repeat(64)), event('patient', '', 'b'.repeat(64)), event('appointment', '78', 'c'.repeat(64))])
+      .values([
+        event('patient', '77', 'a'.repeat(64)),
+        event('patient', '', 'b'.repeat(64)),
+        event('appointment', '78', 'c'.repeat(64)),
+        // Beyond any patient id (ids are 32-bit): no link, and no out-of-range error.
+        event('patient', '99999999999', 'd'.repeat(64)),
+      ])
       .execute();
     expect(await migrateToLatest(t.db)).toEqual(['2026120415_audit_write_indexes']);
 

@@ -19,11 +19,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   // not (written by hand, say) gets it here, so the lookup through links misses nothing.
   const patientIdText =
     dialectOf(db) === 'postgres'
-      ? sql`e.resource_id ~ '^[1-9][0-9]{0,15}$'`
-      : sql`e.resource_id glob '[1-9]*' and e.resource_id not glob '*[^0-9]*' and length(e.resource_id) <= 16`;
+      ? sql`e.resource_id ~ '^[1-9][0-9]{0,9}$'`
+      : sql`e.resource_id glob '[1-9]*' and e.resource_id not glob '*[^0-9]*' and length(e.resource_id) <= 10`;
   await sql`insert into audit_event_patients (patient_id, event_id)
     select cast(e.resource_id as bigint), e.id from audit_events e
-    where e.resource_type = 'patient' and ${patientIdText}
+    where e.resource_type = 'patient' and ${patientIdText} and cast(e.resource_id as bigint) <= 2147483647
       and not exists (select 1 from audit_event_patients l where l.event_id = e.id and l.patient_id = cast(e.resource_id as bigint))`.execute(
     db,
   );

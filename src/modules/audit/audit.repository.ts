@@ -1,14 +1,27 @@
 import { type Selectable, type SqlBool, sql } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import type { AuditEventsTable } from '../../db/schema.js';
+import { MAX_ID } from '../../http/schemas.js';
 import { instantRange } from '../slots/instants.js';
 import type { AuditListFilter } from './audit.schemas.js';
-import { patientIdOf } from './audit.service.js';
 
 export type AuditRow = Selectable<AuditEventsTable>;
 
 export async function findAuditEvent(db: Database, id: number) {
   return db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * The patient id a `resource_id` names, when it is one written the way events write ids and
+ * within the ids a patient can have (a larger one would be a database error on PostgreSQL's
+ * 32-bit column, not "no such events").
+ */
+export function patientIdOf(resourceId: string | number | null | undefined): number | null {
+  if (resourceId == null) return null;
+  const text = String(resourceId);
+  if (!/^[1-9]\d{0,9}$/.test(text)) return null;
+  const id = Number(text);
+  return id <= MAX_ID ? id : null;
 }
 
 /** The events a filter selects; exported so a test can check its query plan. */

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Database } from '../../db/connect.js';
 import { appendEvent } from './audit.append.js';
 import type { ChainedFields } from './audit.chain.js';
+import { patientIdOf } from './audit.repository.js';
 
 /** Who acted, from where: taken from the request once, passed to services. */
 export interface AuditContext {
@@ -60,15 +61,6 @@ export async function recordAudit(db: Database, ctx: AuditContext, input: AuditE
   const recordOfPatient = input.resourceType === 'patient' ? patientIdOf(input.resourceId) : null;
   if (recordOfPatient !== null) patients.add(recordOfPatient);
   await appendEvent(db, { fields: chainedFields(ctx, input), patients: [...patients] });
-}
-
-/** The patient id a `resource_id` names, when it is one written the way events write ids. */
-export function patientIdOf(resourceId: string | number | null | undefined): number | null {
-  if (resourceId == null) return null;
-  const text = String(resourceId);
-  if (!/^[1-9]\d{0,15}$/.test(text)) return null;
-  const id = Number(text);
-  return Number.isSafeInteger(id) ? id : null;
 }
 
 /** Names of the fields a write changed: what the audit trail keeps instead of values. */
