@@ -167,7 +167,9 @@ describe.skipIf(noChromium)('admin dashboard in a browser', { timeout: 180_000 }
     await visitor.goto(`${base}/admin/patients`);
     await visitor.getByText('customehr staff sign-in').waitFor({ state: 'visible' });
     expect(visitor.url()).toMatch(/\/admin\/login$/);
-    expect(await visitor.evaluate('window.__pushes')).toBeLessThanOrEqual(3);
+    // A few route changes while the auth check settles (3 on a quiet machine, 6 seen under the
+    // full suite's load); the bug this guards against made thousands.
+    expect(await visitor.evaluate('window.__pushes')).toBeLessThanOrEqual(10);
     await shot('signed-out-deep-link', visitor);
     await fresh.close();
   });

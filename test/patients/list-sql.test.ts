@@ -78,6 +78,15 @@ describe('patient list SQL', () => {
     );
   });
 
+  it('runs a name search as a union of index ranges, unless its first word has no range', () => {
+    const filtered = (search: string) => patientListQueries(postgres, { search, limit: 20, offset: 0 }).pageIdsWithCount.compile().sql;
+    expect(filtered('smith')).toContain(' union all ');
+    expect(filtered('smith 山田')).toContain(' union all ');
+    // No range for the first word: every branch would scan the table; one scan with the OR instead.
+    expect(filtered('山田 smith')).not.toContain(' union all ');
+    expect(filtered('555 0199')).not.toContain(' union all ');
+  });
+
   it('computes the exclusive upper bound of a prefix', () => {
     expect(prefixUpperBound('smith')).toBe('smiti');
     expect(prefixUpperBound('liz')).toBe('lj');

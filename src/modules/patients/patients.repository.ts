@@ -171,11 +171,16 @@ function wordCondition(word: string): Expression<SqlBool> {
   )})`;
 }
 
-/** The words of a name search, or null for no search or a phone-number search. */
+/**
+ * The words of a name search that can run as a union of index ranges, or null: no search, a
+ * phone-number search, or a first word with no range (e.g. "山田", see prefixUpperBound), where
+ * each branch would scan the table and one scan with the OR of the columns is cheaper.
+ */
 function nameSearchWords(term: string | undefined): string[] | null {
   const trimmed = term?.trim().toLowerCase() ?? '';
   if (trimmed === '' || PHONE_LIKE.test(trimmed)) return null;
-  return searchWords(trimmed);
+  const words = searchWords(trimmed);
+  return prefixUpperBound(words[0]) === null ? null : words;
 }
 
 /** Whether a filter leaves the list unfiltered: then the count and the anchors of deep pages apply. */
